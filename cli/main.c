@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* suspend3: the verb table, common logging and help. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *program_name = "suspend3";
+
+static const struct verb verbs[] = {
+	{ "info", "show what an image holds",
+	  "info IMAGE [--json[=pretty|short]]\n"
+	  "  Format, header fields, kernel, CPUs, page size, dump level, compression,\n"
+	  "  page counts (RAM, dumped, zero, excluded), crash time, completeness.\n"
+	  "  IMAGE may be an ELF vmcore, a kdump-compressed file or a flattened dump;\n"
+	  "  give every part of a split kdump set as further arguments.\n",
+	  verb_info },
+	{ "dmesg", "print the kernel log from a dump",
+	  "dmesg IMAGE\n"
+	  "  The kernel log (lockless ring buffer or log_buf), exactly as\n"
+	  "  `makedumpfile --dump-dmesg` writes it.\n",
+	  verb_dmesg },
+	{ "convert", "write an image in another format",
+	  "convert IN OUT [--format kdump|elf|flat] [--compress zstd|zlib|lzo|snappy|none]\n"
+	  "        [-d LEVEL] [--force] [--quiet]\n"
+	  "  --format    output format (default kdump); flat may go to OUT '-' (stdout)\n"
+	  "  --compress  per-page compression for kdump/flat (default zstd)\n"
+	  "  -d LEVEL    dump level; only bit 1 (zero pages) is applied here (default 1)\n"
+	  "  --force     overwrite OUT if it exists\n"
+	  "  --quiet     no progress display\n",
+	  verb_convert },
+	{ "verify", "check an image and read every page",
+	  "verify IMAGE\n"
+	  "  Structural checks, then reads (and decompresses) every dumped page.\n"
+	  "  Exit 1 with the first problem (offset and reason).\n",
+	  verb_verify },
+};
+
+const struct verb *verb_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+bool arg_is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+void print_verb_help(const struct verb *v, FILE *f)
+{
+	fprintf(f, "usage: %s %s", program_name, v->usage);
+}
+
+static void print_help(FILE *f)
+{
+	fprintf(f, "usage: %s VERB [options] [args]\n\n"
+		   "Crash and suspend images on Linux.\n\nverbs:\n", program_name);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\n'%s VERB --help' describes a verb. Exit status: 0 success, "
+		   "1 failure, 2 usage error.\n", program_name);
+}
+
+int log_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", program_name, verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
+}
+
+int log_usage(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", program_name, verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see '%s %s --help')\n", program_name, verb);
+	return EXIT_USAGE;
+}
+
+int log_image_error(const char *verb, const char *path, int err, const struct s3img_diag *diag)
+{
+	if (diag && diag->reason[0]) {
+		if (diag->offset != UINT64_MAX)
+			return log_error(verb, "'%s': offset %#llx: %s", path,
+					 (unsigned long long)diag->offset, diag->reason);
+		return log_error(verb, "'%s': %s", path, diag->reason);
+	}
+	return log_error(verb, "'%s': %s", path, strerror(-err));
+}
+
+int main(int argc, char **argv)
+{
+	const struct verb *v;
+
+	if (argc < 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (arg_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (v = verb_find(argv[2]))) {
+			print_verb_help(v, stdout);
+			return 0;
+		}
+		print_help(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s %d.%d\n", program_name, S3IMG_VERSION_MAJOR, S3IMG_VERSION_MINOR);
+		return 0;
+	}
+	v = verb_find(argv[1]);
+	if (!v) {
+		fprintf(stderr, "%s: '%s' is not a verb (see '%s --help')\n", program_name, argv[1],
+			program_name);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (arg_is_help(argv[i])) {
+			print_verb_help(v, stdout);
+			return 0;
+		}
+	}
+	return v->run(argc - 1, argv + 1);
+}

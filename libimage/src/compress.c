@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Per-page compression in the kdump-compressed format's methods. */
+#include "config.h"
+
+#include <zlib.h>
+#include <zstd.h>
+#if HAVE_LZO
+#include <lzo/lzo1x.h>
+#endif
+#if HAVE_SNAPPY
+#include <snappy-c.h>
+#endif
+
+#include "internal.h"
+
+_public_ unsigned s3img_compress_supported(void)
+{
+	unsigned m = S3IMG_COMPRESS_ZLIB | S3IMG_COMPRESS_ZSTD;
+#if HAVE_LZO
+	m |= S3IMG_COMPRESS_LZO;
+#endif
+#if HAVE_SNAPPY
+	m |= S3IMG_COMPRESS_SNAPPY;
+#endif
+	return m;
+}
+
+_public_ const char *s3img_compress_name(unsigned c)
+{
+	switch (c) {
+	case S3IMG_COMPRESS_NONE: return "none";
+	case S3IMG_COMPRESS_ZLIB: return "zlib";
+	case S3IMG_COMPRESS_LZO: return "lzo";
+	case S3IMG_COMPRESS_SNAPPY: return "snappy";
+	case S3IMG_COMPRESS_ZSTD: return "zstd";
+	default: return "unknown";
+	}
+}
+
+int page_decompress(unsigned method, const void *src, size_t srclen, void *dst,
+		    size_t page_size)
+{
+	switch (method) {
+	case S3IMG_COMPRESS_ZLIB: {
+		uLongf out = page_size;
+		if (uncompress(dst, &out, src, srclen) != Z_OK || out != page_size)
+			return -EBADMSG;
+		return 0;
+	}
+	case S3IMG_COMPRESS_ZSTD: {
+		size_t out = ZSTD_decompress(dst, page_size, src, srclen);
+		if (ZSTD_isError(out) || out != page_size)
+			return -EBADMSG;
+		return 0;
+	}
+#if HAVE_LZO
+	case S3IMG_COMPRESS_LZO: {
+		lzo_uint out = page_size;
+		if (lzo_init() != LZO_E_OK)
+			return -EIO;
+		if (lzo1x_decompress_safe(src, srclen, dst, &out, NULL) != LZO_E_OK ||
+		    out != page_size)
+			return -EBADMSG;
+		return 0;
+	}
+#endif
+#if HAVE_SNAPPY
+	case S3IMG_COMPRESS_SNAPPY: {
+		size_t out;
+		if (snappy_uncompressed_length(src, srclen, &out) != SNAPPY_OK || out != page_size)
+			return -EBADMSG;
+		if (snappy_uncompress(src, srclen, dst, &out) != SNAPPY_OK || out != page_size)
+			return -EBADMSG;
+		return 0;
+	}
+#endif
+	default:
+		if (method == S3IMG_COMPRESS_LZO || method == S3IMG_COMPRESS_SNAPPY)
+			return -EOPNOTSUPP;
+		return -EPROTONOSUPPORT;
+	}
+}
+
+struct compressor {
+	unsigned method;
+	size_t page_size;
+	ZSTD_CCtx *zstd;
+	void *work;  /* lzo work memory */
+	size_t cap;
+	uint8_t out[];
+};
+
+int compressor_new(unsigned method, size_t page_size, struct compressor **ret)
+{
+	struct compressor *c;
+	size_t cap;
+
+	switch (method) {
+	case S3IMG_COMPRESS_ZLIB: cap = compressBound(page_size); break;
+	case S3IMG_COMPRESS_ZSTD: cap = ZSTD_compressBound(page_size); break;
+#if HAVE_LZO
+	case S3IMG_COMPRESS_LZO: cap = page_size + page_size / 16 + 64 + 3; break;
+#endif
+#if HAVE_SNAPPY
+	case S3IMG_COMPRESS_SNAPPY: cap = snappy_max_compressed_length(page_size); break;
+#endif
+	case S3IMG_COMPRESS_NONE: cap = 0; break;
+	default: return -EOPNOTSUPP;
+	}
+	c = calloc(1, sizeof(*c) + cap);
+	if (!c)
+		return -ENOMEM;
+	c->method = method;
+	c->page_size = page_size;
+	c->cap = cap;
+	if (method == S3IMG_COMPRESS_ZSTD) {
+		c->zstd = ZSTD_createCCtx();
+		if (!c->zstd || ZSTD_isError(ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_compressionLevel, 1))) {
+			compressor_free(c);
+			return -ENOMEM;
+		}
+	}
+#if HAVE_LZO
+	if (method == S3IMG_COMPRESS_LZO) {
+		if (lzo_init() != LZO_E_OK) {
+			compressor_free(c);
+			return -EIO;
+		}
+		c->work = malloc(LZO1X_1_MEM_COMPRESS);
+		if (!c->work) {
+			compressor_free(c);
+			return -ENOMEM;
+		}
+	}
+#endif
+	*ret = c;
+	return 0;
+}
+
+void compressor_free(struct compressor *c)
+{
+	if (!c)
+		return;
+	ZSTD_freeCCtx(c->zstd);
+	free(c->work);
+	free(c);
+}
+
+ssize_t compressor_page(struct compressor *c, const void *page, const void **ret_out)
+{
+	size_t n;
+
+	switch (c->method) {
+	case S3IMG_COMPRESS_NONE:
+		return 0;
+	case S3IMG_COMPRESS_ZLIB: {
+		uLongf out = c->cap;
+		if (compress2(c->out, &out, page, c->page_size, 1) != Z_OK)
+			return -EIO;
+		n = out;
+		break;
+	}
+	case S3IMG_COMPRESS_ZSTD:
+		n = ZSTD_compress2(c->zstd, c->out, c->cap, page, c->page_size);
+		if (ZSTD_isError(n))
+			return -EIO;
+		break;
+#if HAVE_LZO
+	case S3IMG_COMPRESS_LZO: {
+		lzo_uint out = c->cap;
+		if (lzo1x_1_compress(page, c->page_size, c->out, &out, c->work) != LZO_E_OK)
+			return -EIO;
+		n = out;
+		break;
+	}
+#endif
+#if HAVE_SNAPPY
+	case S3IMG_COMPRESS_SNAPPY: {
+		size_t out = c->cap;
+		if (snappy_compress(page, c->page_size, (char *)c->out, &out) != SNAPPY_OK)
+			return -EIO;
+		n = out;
+		break;
+	}
+#endif
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (n >= c->page_size)
+		return 0;
+	*ret_out = c->out;
+	return (ssize_t)n;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* x86_64 kernel virtual -> physical translation from VMCOREINFO alone:
+ * the kernel text mapping by formula, everything else by walking the
+ * kernel page tables (4 or 5 levels) from init_top_pgt. */
+#include <inttypes.h>
+
+#include "internal.h"
+
+#define START_KERNEL_MAP 0xffffffff80000000ull
+#define KERNEL_IMAGE_MAX (1ull << 30) /* text mapping is at most 1 GiB */
+#define PTE_PRESENT 0x1ull
+#define PTE_PSE 0x80ull
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
+static int vt_setup(struct s3img *img, struct s3img_diag *diag)
+{
+	uint64_t pgt;
+	int64_t l5 = 0, pb;
+
+	if (img->vt_ready)
+		return 0;
+	if (img->vt_err)
+		return img->vt_err;
+	if (!img->vi)
+		return img->vt_err = diag_err(diag, -ENOENT, UINT64_MAX,
+					      "no VMCOREINFO: cannot translate kernel addresses");
+	if (s3img_vmcoreinfo_symbol(img->vi, "init_top_pgt", &pgt) < 0)
+		return img->vt_err = diag_err(diag, -ENOENT, UINT64_MAX,
+					      "VMCOREINFO lacks SYMBOL(init_top_pgt)");
+	if (s3img_vmcoreinfo_number(img->vi, "phys_base", &pb) == 0)
+		img->phys_base = (uint64_t)pb;
+	else
+		img->phys_base = img->info.phys_base;
+	s3img_vmcoreinfo_number(img->vi, "pgtable_l5_enabled", &l5);
+	img->pt_levels = l5 ? 5 : 4;
+	if (pgt < START_KERNEL_MAP)
+		return img->vt_err = diag_bad(diag, UINT64_MAX,
+					      "SYMBOL(init_top_pgt)=%#" PRIx64 " is not a kernel text address", pgt);
+	img->pgd_paddr = pgt - START_KERNEL_MAP + img->phys_base;
+	img->vt_ready = true;
+	return 0;
+}
+
+static bool is_canonical(uint64_t va, int levels)
+{
+	int bits = levels == 5 ? 57 : 48;
+	int64_t s = (int64_t)(va << (64 - bits)) >> (64 - bits);
+	return (uint64_t)s == va;
+}
+
+int x86_64_vtop(struct s3img *img, uint64_t va, uint64_t *ret_paddr, struct s3img_diag *diag)
+{
+	uint64_t table, entry = 0;
+	int r = vt_setup(img, diag);
+
+	if (r < 0)
+		return r;
+	if (va >= START_KERNEL_MAP && va - START_KERNEL_MAP < KERNEL_IMAGE_MAX) {
+		*ret_paddr = va - START_KERNEL_MAP + img->phys_base;
+		return 0;
+	}
+	if (!is_canonical(va, img->pt_levels))
+		return diag_err(diag, -ENXIO, UINT64_MAX, "%#" PRIx64 " is not a canonical address", va);
+	table = img->pgd_paddr;
+	for (int level = img->pt_levels; level >= 1; level--) {
+		int shift = 12 + 9 * (level - 1);
+		uint64_t idx = (va >> shift) & 511;
+
+		r = s3img_read_phys(img, table + idx * 8, &entry, sizeof(entry), diag);
+		if (r < 0)
+			return r;
+		if (!(entry & PTE_PRESENT))
+			return diag_err(diag, -ENXIO, UINT64_MAX,
+					"%#" PRIx64 " is not mapped (level %d entry %#" PRIx64 ")", va, level, entry);
+		/* 1 GiB pages at level 3, 2 MiB at level 2. */
+		if ((level == 3 || level == 2) && (entry & PTE_PSE)) {
+			uint64_t mask = (1ull << shift) - 1;
+			*ret_paddr = (entry & PTE_ADDR_MASK & ~mask) | (va & mask);
+			return 0;
+		}
+		table = entry & PTE_ADDR_MASK;
+	}
+	*ret_paddr = table | (va & 0xfff);
+	return 0;
+}
