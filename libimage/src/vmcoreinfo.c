@@ -74,9 +74,10 @@ _public_ int s3img_vmcoreinfo_parse(const char *text, size_t len,
 			continue;
 		eq = memchr(line, '=', linelen);
 		if (!eq || eq == line) {
+			int r = diag_bad(diag, (uint64_t)(line - vi->text),
+					 "VMCOREINFO line without KEY=value: '%.40s'", line);
 			s3img_vmcoreinfo_free(vi);
-			return diag_bad(diag, line - vi->text, "VMCOREINFO line without KEY=value: '%.40s'",
-					line);
+			return r;
 		}
 		*eq = '\0';
 		if (vi->n == cap) {
