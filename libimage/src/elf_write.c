@@ -10,7 +10,6 @@
 #include "write_common.h"
 
 #define ELF_SPLIT_PAGES 256
-#define START_KERNEL_MAP 0xffffffff80000000ull
 
 struct seg {
 	uint64_t paddr, vaddr, memsz, filesz, offset;
@@ -95,9 +94,15 @@ static int plan_segments(struct s3img *img, int level, struct seg_list *out)
 				       img->loads[i].memsz, level, buf);
 		return r;
 	}
-	/* kdump input: no virtual addresses survive; the direct map is
-	 * unknown, so p_vaddr carries the physical address's identity alias
-	 * only for the kernel text, which crash uses to find phys_base. */
+	/* kdump input: virtual addresses do not survive in the file, so they
+	 * are rebuilt as /proc/vmcore has them: the kernel text mapping first,
+	 * then every RAM run at its direct-map address. */
+	uint64_t dmap, ts, te;
+	if (x86_64_find_direct_map(img, &dmap) < 0)
+		return -ENOENT;
+	if (x86_64_kernel_text_range(img, &ts, &te) == 0)
+		r = plan_range(img, out, ts, X86_64_START_KERNEL_MAP + (ts - img->info.phys_base),
+			       te - ts, level, buf);
 	for (uint64_t pfn = 0; pfn < img->info.max_pfn && r == 0;) {
 		uint64_t start;
 		if (s3img_page_state(img, pfn) == S3IMG_PAGE_NOT_RAM) {
@@ -107,7 +112,7 @@ static int plan_segments(struct s3img *img, int level, struct seg_list *out)
 		start = pfn;
 		while (pfn < img->info.max_pfn && s3img_page_state(img, pfn) != S3IMG_PAGE_NOT_RAM)
 			pfn++;
-		r = plan_range(img, out, start * ps, 0, (pfn - start) * ps, level, buf);
+		r = plan_range(img, out, start * ps, dmap + start * ps, (pfn - start) * ps, level, buf);
 	}
 	return r;
 }
@@ -211,6 +216,9 @@ int elf_write(struct s3img *img, struct output *o, const struct s3img_write_opts
 	if (!img->notes_len)
 		return diag_err(diag, -EINVAL, UINT64_MAX, "the input has no notes to carry into an ELF vmcore");
 	r = plan_segments(img, opts->dump_level, &segs);
+	if (r == -ENOENT)
+		diag_err(diag, r, UINT64_MAX,
+			 "cannot rebuild kernel virtual addresses: the kernel's direct map was not found in the page tables");
 	if (r < 0)
 		goto out;
 	notes_off = sizeof(Elf64_Ehdr) + (segs.n + 1) * sizeof(Elf64_Phdr);

@@ -156,6 +156,9 @@ int vmcoreinfo_dec(const struct s3img_vmcoreinfo *vi, const char *key, uint64_t 
 
 /* x86_64.c */
 int x86_64_vtop(struct s3img *img, uint64_t vaddr, uint64_t *ret_paddr, struct s3img_diag *diag);
+int x86_64_find_direct_map(struct s3img *img, uint64_t *ret_base);
+int x86_64_kernel_text_range(struct s3img *img, uint64_t *ret_start, uint64_t *ret_end);
+#define X86_64_START_KERNEL_MAP 0xffffffff80000000ull
 
 /* Flattened index: maps a virtual "rebuilt file" offset to stream offsets. */
 int flat_index_build(const struct s3img_source *src, struct flat_index **ret,

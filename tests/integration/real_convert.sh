@@ -11,6 +11,7 @@ for v in l4 l5; do
 	note "$v: $RAW"
 
 	# The raw vmcore itself: our dmesg equals makedumpfile's.
+	rm -f "$TMP/md.raw"
 	makedumpfile --dump-dmesg "$RAW" "$TMP/md.raw" >/dev/null 2>&1 || fail "makedumpfile --dump-dmesg on raw"
 	grep -qF "$MARKER" "$TMP/md.raw" || fail "marker not in the raw dmesg"
 	"$S3" dmesg "$RAW" >"$TMP/s3.raw"
@@ -29,12 +30,14 @@ for v in l4 l5; do
 	"$S3" convert --quiet --compress zlib "$RAW" "$TMP/$v.kdz"
 	"$S3" convert --quiet --format elf "$RAW" "$TMP/$v.elf"
 	"$S3" convert --quiet --format flat --compress zlib "$RAW" "$TMP/$v.flat"
+	# kdump -> ELF: virtual addresses rebuilt from the page tables.
+	"$S3" convert --quiet --format elf "$TMP/$v.kd" "$TMP/$v.k2e"
 
-	for out in kd kdz elf flat; do
+	for out in kd kdz elf flat k2e; do
 		f=$TMP/$v.$out
 		"$S3" verify "$f" >/dev/null || fail "$v.$out: verify failed"
 		# Every page present in both reads back byte-identical.
-		if [ $out = elf ]; then
+		if [ $out = elf ] || [ $out = k2e ]; then
 			"$S3CMP" "$RAW" "$f" --zero-ok >/dev/null || fail "$v.$out: pages differ from the raw vmcore"
 		else
 			"$S3CMP" "$RAW" "$f" --same-set >/dev/null || fail "$v.$out: pages differ from the raw vmcore"
@@ -43,13 +46,14 @@ for v in l4 l5; do
 		cmp -s "$TMP/md.raw" "$TMP/s3.out" || fail "$v.$out: suspend3 dmesg differs"
 	done
 	# makedumpfile reads our outputs (Debian's build has no zstd: zlib and ELF).
-	for out in kdz elf; do
+	for out in kdz elf k2e; do
+		rm -f "$TMP/md.out"   # makedumpfile will not overwrite its output
 		makedumpfile --dump-dmesg "$TMP/$v.$out" "$TMP/md.out" >/dev/null 2>&1 ||
 			fail "$v.$out: makedumpfile --dump-dmesg failed"
 		cmp -s "$TMP/md.raw" "$TMP/md.out" || fail "$v.$out: makedumpfile's dmesg differs from the raw vmcore's"
 	done
 	# drgn: same tasks, same printk records, same utsname.
-	for out in kd elf; do
+	for out in kd elf k2e; do
 		drgn_summary "$TMP/$v.$out" >"$TMP/drgn.out" || fail "$v.$out: drgn cannot open it"
 		diff -q "$TMP/drgn.raw" "$TMP/drgn.out" >/dev/null || fail "$v.$out: drgn sees different tasks or log"
 	done

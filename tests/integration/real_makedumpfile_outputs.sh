@@ -9,6 +9,7 @@ field() { $PY -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.ar
 
 for v in l4 l5; do
 	RAW=$FIXDIR/$v/vmcore
+	rm -f "$TMP/md.raw"
 	makedumpfile --dump-dmesg "$RAW" "$TMP/md.raw" >/dev/null 2>&1 || fail "makedumpfile --dump-dmesg on raw"
 	for spec in "c:-c -d 1" "l:-l -d 1" "p:-p -d 1" "E:-E -d 1" "d31:-c -d 31" "E31:-E -d 31" "raw0:-d 0"; do
 		name=${spec%%:*}
@@ -28,7 +29,10 @@ for v in l4 l5; do
 		case $name in
 		c|d31) [ "$(field "['compression']" <"$TMP/info.json")" = zlib ] || fail "$v.$name: compression not zlib" ;;
 		l) [ "$(field "['compression']" <"$TMP/info.json")" = lzo ] || fail "$v.$name: compression not lzo" ;;
-		p) [ "$(field "['compression']" <"$TMP/info.json")" = snappy ] || fail "$v.$name: compression not snappy" ;;
+		p) # Debian's makedumpfile is built without snappy: -p silently writes raw pages.
+		   c=$(field "['compression']" <"$TMP/info.json")
+		   [ "$c" = snappy ] || [ "$c" = none ] || fail "$v.$name: compression $c"
+		   [ "$c" = none ] && note "makedumpfile -p wrote uncompressed pages (built without snappy)" ;;
 		esac
 		case $name in
 		d31) [ "$(field "['dump_level']" <"$TMP/info.json")" = 31 ] || fail "$v.d31: dump level"
