@@ -37,7 +37,7 @@ static int seg_add(struct seg_list *l, struct seg s)
 /* Is the page at pfn kept in the output? (in the input and, at level 1, not zero) */
 static int page_kept(struct s3img *img, uint64_t pfn, int level, uint8_t *buf)
 {
-	if (s3img_page_state(img, pfn) != S3IMG_PAGE_DUMPED)
+	if (s3img_page_state(img, pfn) != S3IMG_PAGE_DUMPED || !image_keeps(img, pfn))
 		return 0;
 	if (!(level & 1))
 		return 1;

@@ -139,11 +139,19 @@ struct s3img {
 	uint64_t kernel_offset;
 
 	uint8_t *pagebuf;              /* scratch page for kvaddr reads */
+
+	/* While writing: pages the dump level keeps (NULL = all). */
+	const uint8_t *keep;
 };
 
 /* Split kdump sets (kdump_read.c) and the files behind them (image.c). */
 int kdump_join_parts(struct s3img *img, size_t n, struct s3img_diag *diag);
 const struct s3img_source *image_owned_source(struct s3img *img, size_t i);
+
+static inline bool image_keeps(const struct s3img *img, uint64_t pfn)
+{
+	return !img->keep || (img->keep[pfn >> 3] & (1u << (pfn & 7)));
+}
 
 /* Parse the notes blob: sets nr_cpus, vmcoreinfo. */
 int image_parse_notes(struct s3img *img, struct s3img_diag *diag);

@@ -39,7 +39,7 @@ static int kdump_plan(struct s3img *img, struct kdump_layout *L)
 		if (st == S3IMG_PAGE_NOT_RAM)
 			continue;
 		bit_set(L->bitmap1, pfn);
-		if (st == S3IMG_PAGE_DUMPED) {
+		if (st == S3IMG_PAGE_DUMPED && image_keeps(img, pfn)) {
 			bit_set(L->bitmap2, pfn);
 			L->ndesc++;
 		}

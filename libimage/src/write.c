@@ -43,9 +43,19 @@ _public_ int s3img_write(struct s3img *img, int out_fd, const struct s3img_write
 		return diag_err(diag, -EOPNOTSUPP, UINT64_MAX, "compression %#x is not supported", opts->compress);
 	if (fmt != S3IMG_FORMAT_ELF && fmt != S3IMG_FORMAT_KDUMP && fmt != S3IMG_FORMAT_FLAT)
 		return -EINVAL;
+	_cleanup_free_ uint8_t *keep = NULL;
+	if (opts->dump_level & 0x1e) {
+		struct s3img_filter_stats fs;
+		r = s3img_filter(img, opts->dump_level, &keep, &fs, diag);
+		if (r < 0)
+			return r;
+		st.filter = fs;
+		img->keep = keep;
+	}
 	r = output_init(&o, out_fd, flat);
 	if (r < 0) {
 		output_deinit(&o);
+		img->keep = NULL;
 		return diag_err(diag, r, UINT64_MAX, "cannot write the output: %s", strerror(-r));
 	}
 	if (fmt == S3IMG_FORMAT_ELF)
@@ -57,6 +67,7 @@ _public_ int s3img_write(struct s3img *img, int out_fd, const struct s3img_write
 	else if (o.err && diag && !diag->reason[0])
 		diag_err(diag, r, UINT64_MAX, "cannot write the output: %s", strerror(-r));
 	st.bytes_written = o.bytes;
+	img->keep = NULL;
 	output_deinit(&o);
 	if (ret_stats)
 		*ret_stats = st;

@@ -42,8 +42,12 @@ static void fuzz_image(const uint8_t *data, size_t size, const char *magic, size
 		for (uint64_t pfn = 0; page && pfn < in->max_pfn && n < 4096; pfn++, n++)
 			if (s3img_page_state(img, pfn) == S3IMG_PAGE_DUMPED)
 				s3img_read_pfn(img, pfn, page, &diag);
-		if (in->max_pfn < (1u << 20))
+		if (in->max_pfn < (1u << 20)) {
+			uint8_t *keep = NULL;
 			s3img_count_pages(img, &c);
+			if (s3img_filter(img, 31, &keep, NULL, &diag) == 0)
+				free(keep);
+		}
 		s3img_dmesg(img, fuzz_sink, &out, &diag);
 		free(page);
 		s3img_free(img);

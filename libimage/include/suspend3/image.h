@@ -199,12 +199,30 @@ int s3img_prstatus(const struct s3img *img, int cpu, struct s3img_prstatus *ret)
 int s3img_dmesg(struct s3img *img, s3img_emit_fn emit, void *ctx, struct s3img_diag *diag);
 
 /* ------------------------------------------------------------------ */
+/* Page filtering by makedumpfile dump level                           */
+
+/* Pages left out, by class (makedumpfile's counters). */
+struct s3img_filter_stats {
+	int level;                        /* the level applied (bits dropped when keys are missing) */
+	char missing_key[96];             /* first VMCOREINFO key whose absence lowered the level */
+	uint64_t cache, cache_private, user, free, hwpoison, offline;
+	uint64_t unreadable_struct_pages; /* kept because their struct page could not be read */
+};
+
+/* Decide which pages a dump at `level` keeps, from the struct pages in the
+ * dump (bits 2, 4, 8, 16, plus hwpoison and offline pages always). Bit 1
+ * (zero pages) needs the page data and is applied while writing. Returns a
+ * bitmap of info.max_pfn bits, 1 = keep (free() it). */
+int s3img_filter(struct s3img *img, int level, uint8_t **ret_keep,
+		 struct s3img_filter_stats *ret_stats, struct s3img_diag *diag);
+
+/* ------------------------------------------------------------------ */
 /* Writing                                                             */
 
 struct s3img_write_opts {
 	enum s3img_format format;      /* ELF, KDUMP, or FLAT (flattened kdump) */
 	unsigned compress;             /* kdump only: S3IMG_COMPRESS_* */
-	int dump_level;                /* bit 0 (zero pages) honoured here */
+	int dump_level;                /* makedumpfile dump level 0..31 */
 	/* Optional progress: called with pages done / total. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
@@ -216,6 +234,7 @@ struct s3img_write_opts {
 
 struct s3img_write_stats {
 	uint64_t pages_written, pages_zero, pages_excluded, bytes_written;
+	struct s3img_filter_stats filter; /* when dump_level asked for filtering */
 };
 
 /* Write img to out_fd (a regular file, or a pipe for FLAT). On failure
