@@ -47,7 +47,8 @@ void json_null(struct json *j, const char *key);
 
 /* Progress on a terminal (progress.c). */
 struct progress {
-	bool enabled;
+	bool enabled;   /* a bar on a terminal */
+	bool plain;     /* periodic lines (not a terminal) */
 	const char *what;
 	uint64_t start_ns, last_ns;
 };
@@ -59,5 +60,6 @@ int verb_info(int argc, char **argv);
 int verb_dmesg(int argc, char **argv);
 int verb_convert(int argc, char **argv);
 int verb_verify(int argc, char **argv);
+int verb_dump(int argc, char **argv);
 
 #endif

@@ -27,10 +27,26 @@ static const struct verb verbs[] = {
 	  "        [-d LEVEL] [--force] [--quiet]\n"
 	  "  --format    output format (default kdump); flat may go to OUT '-' (stdout)\n"
 	  "  --compress  per-page compression for kdump/flat (default zstd)\n"
-	  "  -d LEVEL    dump level; only bit 1 (zero pages) is applied here (default 1)\n"
+	  "  -d LEVEL    makedumpfile dump level, as for dump (default 1: zero pages)\n"
 	  "  --force     overwrite OUT if it exists\n"
 	  "  --quiet     no progress display\n",
 	  verb_convert },
+	{ "dump", "write a filtered, compressed dump of /proc/vmcore or another dump",
+	  "dump [SRC] DEST [-d LEVEL[,LEVEL...]] [--format kdump|elf|flat]\n"
+	  "        [--compress zstd|zlib|lzo|snappy|none] [--threads N] [--io auto|uring|aio|sync]\n"
+	  "        [--force] [--quiet] [--verbose]\n"
+	  "  SRC defaults to /proc/vmcore; it may be any ELF or kdump-compressed dump\n"
+	  "  (re-filtering). DEST '-' with --format flat streams to stdout.\n"
+	  "  -d LEVEL    makedumpfile dump level (default 31): 1 zero pages, 2 page cache\n"
+	  "              without private, 4 all page cache, 8 user data, 16 free pages;\n"
+	  "              hwpoison and offline pages are always left out. A list (31,1)\n"
+	  "              is tried in order: the first level the dump supports is used\n"
+	  "  --threads   compression workers (default: online CPUs); output is the same\n"
+	  "  --io        how writes are submitted (default auto: io_uring, else AIO, else\n"
+	  "              pwrite); O_DIRECT is used where the file system allows it\n"
+	  "  --force     overwrite DEST; --quiet no progress or summary; --verbose more\n"
+	  "  SIGINT/SIGTERM or a write error leave DEST marked incomplete, exit 1.\n",
+	  verb_dump },
 	{ "verify", "check an image and read every page",
 	  "verify IMAGE\n"
 	  "  Structural checks, then reads (and decompresses) every dumped page.\n"

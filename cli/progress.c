@@ -15,6 +15,7 @@ static uint64_t now_ns(void)
 void progress_init(struct progress *p, const char *what, bool quiet)
 {
 	p->enabled = !quiet && isatty(STDERR_FILENO);
+	p->plain = false;
 	p->what = what;
 	p->start_ns = p->last_ns = now_ns();
 }
@@ -26,6 +27,16 @@ void progress_update(void *ctx, uint64_t done, uint64_t total)
 	double secs, pct, eta;
 	int filled;
 
+	if (p->plain) {
+		/* Not a terminal (a serial console): a line every 5 s. */
+		if (t - p->last_ns < 5000000000ull || done == total)
+			return;
+		p->last_ns = t;
+		fprintf(stderr, "%s: %.0f%% (%llu of %llu pages)\n", p->what,
+			total ? 100.0 * (double)done / (double)total : 100.0,
+			(unsigned long long)done, (unsigned long long)total);
+		return;
+	}
 	if (!p->enabled || (t - p->last_ns < 200000000ull && done != total))
 		return;
 	p->last_ns = t;

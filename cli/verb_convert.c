@@ -7,31 +7,7 @@
 
 #include "cli.h"
 #include "dumper.h"
-
-static int parse_format(const char *s, enum s3img_format *ret)
-{
-	if (strcmp(s, "kdump") == 0)
-		*ret = S3IMG_FORMAT_KDUMP;
-	else if (strcmp(s, "elf") == 0)
-		*ret = S3IMG_FORMAT_ELF;
-	else if (strcmp(s, "flat") == 0)
-		*ret = S3IMG_FORMAT_FLAT;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_compress(const char *s, unsigned *ret)
-{
-	static const unsigned all[] = { S3IMG_COMPRESS_NONE, S3IMG_COMPRESS_ZLIB, S3IMG_COMPRESS_LZO,
-					S3IMG_COMPRESS_SNAPPY, S3IMG_COMPRESS_ZSTD };
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(s, s3img_compress_name(all[i])) == 0) {
-			*ret = all[i];
-			return 0;
-		}
-	return -1;
-}
+#include "image_opts.h"
 
 int verb_convert(int argc, char **argv)
 {
@@ -43,13 +19,12 @@ int verb_convert(int argc, char **argv)
 		{ 0 },
 	};
 	struct dumper_opts o = { .format = S3IMG_FORMAT_KDUMP, .compress = S3IMG_COMPRESS_ZSTD,
-				 .dump_level = 1 };
+				 .levels = { 1 }, .nlevels = 1 };
 	struct dumper_result res;
 	struct s3img_diag diag = { 0 };
 	struct progress prog;
 	bool quiet = false;
 	int opt, r;
-	char *end;
 
 	optind = 1;
 	opterr = 0;
@@ -66,9 +41,8 @@ int verb_convert(int argc, char **argv)
 				return log_error("convert", "%s compression is not built into this suspend3", optarg);
 			break;
 		case 'd':
-			o.dump_level = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || o.dump_level < 0 || o.dump_level > 31)
-				return log_usage("convert", "dump level '%s' is not a number in 0..31", optarg);
+			if (parse_levels(optarg, &o) < 0)
+				return log_usage("convert", "dump level '%s' is not a level 0..31 or a list like 31,1", optarg);
 			break;
 		case 'F':
 			o.force = true;

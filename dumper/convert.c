@@ -37,6 +37,36 @@ static int set_diag(struct s3img_diag *diag, int err, const char *fmt, ...)
 	return err;
 }
 
+/* Pick the first level the dump fully supports (see dumper_opts). */
+static int pick_level(struct s3img *img, const struct dumper_opts *opts, struct dumper_result *res)
+{
+	char why[96];
+	int want = 1, got = 1;
+
+	res->level_note[0] = '\0';
+	for (unsigned i = 0; i < (opts->nlevels ? opts->nlevels : 1); i++) {
+		want = opts->nlevels ? opts->levels[i] : 1;
+		got = s3img_filter_level(img, want, why, sizeof(why));
+		if (got == want)
+			return want;
+	}
+	snprintf(res->level_note, sizeof(res->level_note),
+		 "the dump lacks %s: using dump level %d instead of %d", why, got, want);
+	return got;
+}
+
+/* A second descriptor with O_DIRECT for the aligned bulk writes; -1 where
+ * the file system refuses it (tmpfs) or for streams. */
+static int open_direct(const char *out)
+{
+	int fd;
+
+	if (strcmp(out, "-") == 0)
+		return -1;
+	fd = open(out, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	return fd < 0 ? -1 : fd;
+}
+
 /* Create OUT 0600; never clobber without --force, never the input itself. */
 static int open_output(const char *out, const char *in, bool force, bool *created,
 		       struct s3img_diag *diag)
@@ -65,15 +95,16 @@ int dumper_convert(const char *in, const char *out, const struct dumper_opts *op
 	struct s3img *img = NULL;
 	struct sigaction sa = { .sa_handler = on_stop_signal }, old_int, old_term;
 	struct s3img_write_opts wo = {
-		.format = opts->format, .compress = opts->compress, .dump_level = opts->dump_level,
-		.progress = opts->progress, .progress_ctx = opts->progress_ctx,
+		.format = opts->format, .compress = opts->compress, .threads = opts->threads,
+		.io = opts->io, .progress = opts->progress, .progress_ctx = opts->progress_ctx,
 		.should_stop = should_stop,
 	};
 	bool created = false;
-	int fd, r;
+	int fd, dfd, r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = s3img_open(in, &img, diag);
+	/* pread, not mmap: a bad page of /proc/vmcore must be an error, not SIGBUS. */
+	r = s3img_open_flags(&in, 1, S3IMG_OPEN_NO_MMAP, &img, diag);
 	if (r < 0)
 		return r;
 	if (strcmp(out, "-") == 0 && opts->format != S3IMG_FORMAT_FLAT) {
@@ -84,20 +115,27 @@ int dumper_convert(const char *in, const char *out, const struct dumper_opts *op
 		s3img_free(img);
 		return set_diag(diag, -EINVAL, "refusing to write a dump to a terminal");
 	}
+	wo.dump_level = ret->level = pick_level(img, opts, ret);
 	fd = open_output(out, in, opts->force, &created, diag);
 	if (fd < 0) {
 		s3img_free(img);
 		return fd;
 	}
+	dfd = open_direct(out);
+	wo.direct_fd = dfd;
 	stop_signal = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
 	r = s3img_write(img, fd, &wo, &ret->stats, diag);
-	if (r == -EINTR)
-		snprintf(diag->reason, sizeof(diag->reason), "interrupted by signal %d",
-			 (int)stop_signal);
+	if (dfd >= 0)
+		close(dfd);
+	if (r == -EINTR) {
+		ret->signal = (int)stop_signal;
+		snprintf(diag->reason, sizeof(diag->reason), "interrupted by %s",
+			 strsignal((int)stop_signal));
+	}
 	if (r == 0 && fd != STDOUT_FILENO && fsync(fd) < 0 && errno != EINVAL)
 		r = set_diag(diag, -errno, "cannot sync '%s': %s", out, strerror(errno));
 

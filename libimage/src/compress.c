@@ -85,6 +85,7 @@ struct compressor {
 	unsigned method;
 	size_t page_size;
 	ZSTD_CCtx *zstd;
+	z_stream *zlib;  /* reset per page: compress2() would allocate ~256 KiB each time */
 	void *work;  /* lzo work memory */
 	size_t cap;
 	uint8_t out[];
@@ -113,6 +114,16 @@ int compressor_new(unsigned method, size_t page_size, struct compressor **ret)
 	c->method = method;
 	c->page_size = page_size;
 	c->cap = cap;
+	if (method == S3IMG_COMPRESS_ZLIB) {
+		c->zlib = calloc(1, sizeof(*c->zlib));
+		/* The parameters compress2(level 1) uses: same output. */
+		if (!c->zlib || deflateInit(c->zlib, 1) != Z_OK) {
+			free(c->zlib);
+			c->zlib = NULL;
+			compressor_free(c);
+			return -ENOMEM;
+		}
+	}
 	if (method == S3IMG_COMPRESS_ZSTD) {
 		c->zstd = ZSTD_createCCtx();
 		if (!c->zstd || ZSTD_isError(ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_compressionLevel, 1))) {
@@ -142,6 +153,10 @@ void compressor_free(struct compressor *c)
 	if (!c)
 		return;
 	ZSTD_freeCCtx(c->zstd);
+	if (c->zlib) {
+		deflateEnd(c->zlib);
+		free(c->zlib);
+	}
 	free(c->work);
 	free(c);
 }
@@ -153,13 +168,17 @@ ssize_t compressor_page(struct compressor *c, const void *page, const void **ret
 	switch (c->method) {
 	case S3IMG_COMPRESS_NONE:
 		return 0;
-	case S3IMG_COMPRESS_ZLIB: {
-		uLongf out = c->cap;
-		if (compress2(c->out, &out, page, c->page_size, 1) != Z_OK)
+	case S3IMG_COMPRESS_ZLIB:
+		if (deflateReset(c->zlib) != Z_OK)
 			return -EIO;
-		n = out;
+		c->zlib->next_in = (Bytef *)page;
+		c->zlib->avail_in = (uInt)c->page_size;
+		c->zlib->next_out = c->out;
+		c->zlib->avail_out = (uInt)c->cap;
+		if (deflate(c->zlib, Z_FINISH) != Z_STREAM_END)
+			return -EIO;
+		n = c->zlib->total_out;
 		break;
-	}
 	case S3IMG_COMPRESS_ZSTD:
 		n = ZSTD_compress2(c->zstd, c->out, c->cap, page, c->page_size);
 		if (ZSTD_isError(n))

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 
 #include "internal.h"
+#include "sink.h"
 #include "write_common.h"
 
 #define ELF_SPLIT_PAGES 256
@@ -117,7 +118,7 @@ static int plan_segments(struct s3img *img, int level, struct seg_list *out)
 	return r;
 }
 
-static int elf_write_headers(struct output *o, const struct seg_list *segs, uint64_t notes_off,
+static int elf_write_headers(struct sink *o, const struct seg_list *segs, uint64_t notes_off,
 			     uint64_t notes_len, uint32_t flags)
 {
 	uint64_t phnum = segs->n + 1;
@@ -144,17 +145,17 @@ static int elf_write_headers(struct output *o, const struct seg_list *segs, uint
 		eh.e_shentsize = sizeof(Elf64_Shdr);
 		eh.e_shnum = 1;
 		Elf64_Shdr sh = { .sh_info = (uint32_t)phnum };
-		r = output_write(o, eh.e_shoff, &sh, sizeof(sh));
+		r = sink_pwrite(o, eh.e_shoff, &sh, sizeof(sh));
 		if (r < 0)
 			return r;
 	}
-	r = output_write(o, 0, &eh, sizeof(eh));
+	r = sink_pwrite(o, 0, &eh, sizeof(eh));
 	if (r < 0)
 		return r;
 	ph.p_type = PT_NOTE;
 	ph.p_offset = notes_off;
 	ph.p_filesz = ph.p_memsz = notes_len;
-	r = output_write(o, sizeof(eh), &ph, sizeof(ph));
+	r = sink_pwrite(o, sizeof(eh), &ph, sizeof(ph));
 	for (size_t i = 0; i < segs->n && r == 0; i++) {
 		const struct seg *s = &segs->v[i];
 		ph = (Elf64_Phdr){
@@ -162,22 +163,25 @@ static int elf_write_headers(struct output *o, const struct seg_list *segs, uint
 			.p_vaddr = s->vaddr, .p_paddr = s->paddr, .p_filesz = s->filesz,
 			.p_memsz = s->memsz, .p_align = 0,
 		};
-		r = output_write(o, sizeof(eh) + (i + 1) * sizeof(ph), &ph, sizeof(ph));
+		r = sink_pwrite(o, sizeof(eh) + (i + 1) * sizeof(ph), &ph, sizeof(ph));
 	}
 	return r;
 }
 
-static int elf_write_data(struct s3img *img, struct output *o, const struct seg_list *segs,
-			  const struct s3img_write_opts *opts, struct s3img_write_stats *st,
-			  struct s3img_diag *diag)
+static int elf_write_data(struct s3img *img, struct sink *o, const struct seg_list *segs,
+			  uint64_t data_off, const struct s3img_write_opts *opts,
+			  struct s3img_write_stats *st, uint64_t *ret_end, struct s3img_diag *diag)
 {
 	uint32_t ps = img->info.page_size;
 	_cleanup_free_ uint8_t *buf = malloc(ps);
 	uint64_t done = 0, total = 0;
+	struct stream data;
 	int r;
 
 	if (!buf)
 		return -ENOMEM;
+	/* Segments are laid out back to back from data_off: one stream. */
+	stream_init(&data, o, data_off);
 	for (size_t i = 0; i < segs->n; i++)
 		total += DIV_ROUND_UP(segs->v[i].filesz, ps);
 	for (size_t i = 0; i < segs->n; i++) {
@@ -195,7 +199,7 @@ static int elf_write_data(struct s3img *img, struct output *o, const struct seg_
 			} else if (r < 0) {
 				return r;
 			}
-			r = output_write(o, s->offset + pos, buf, n);
+			r = stream_write(&data, buf, n);
 			if (r < 0)
 				return r;
 			pos += n;
@@ -203,10 +207,10 @@ static int elf_write_data(struct s3img *img, struct output *o, const struct seg_
 			write_progress(opts, ++done, total);
 		}
 	}
-	return 0;
+	return stream_finish(&data, ret_end);
 }
 
-int elf_write(struct s3img *img, struct output *o, const struct s3img_write_opts *opts,
+int elf_write(struct s3img *img, struct sink *o, const struct s3img_write_opts *opts,
 	      struct s3img_write_stats *st, struct s3img_diag *diag)
 {
 	struct seg_list segs = { 0 };
@@ -229,13 +233,15 @@ int elf_write(struct s3img *img, struct output *o, const struct s3img_write_opts
 	}
 	r = elf_write_headers(o, &segs, notes_off, img->notes_len, 1);
 	if (r == 0)
-		r = output_write(o, notes_off, img->notes, img->notes_len);
-	if (r == 0)
-		r = elf_write_data(img, o, &segs, opts, st, diag);
-	if (r == 0)
-		r = output_flush(o);
+		r = sink_pwrite(o, notes_off, img->notes, img->notes_len);
+	uint64_t end = data_off;
+	if (r == 0 && segs.n)
+		r = elf_write_data(img, o, &segs, segs.v[0].offset, opts, st, &end, diag);
+	if (r == 0 && !o->flat && ftruncate(o->fd, (off_t)end) < 0)
+		r = -errno;
 	if (r == 0)
 		r = elf_write_headers(o, &segs, notes_off, img->notes_len, 0);
+	st->file_size = end;
 out:
 	free(segs.v);
 	return r;

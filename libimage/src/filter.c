@@ -358,6 +358,7 @@ _public_ int s3img_filter(struct s3img *img, int level, uint8_t **ret_keep,
 		}
 		r = filter_walk(&f);
 		free(f.chunk);
+
 		if (r < 0) {
 			free(f.keep);
 			return r;
@@ -367,4 +368,19 @@ _public_ int s3img_filter(struct s3img *img, int level, uint8_t **ret_keep,
 	if (ret_stats)
 		*ret_stats = st;
 	return 0;
+}
+
+_public_ int s3img_filter_level(struct s3img *img, int level, char *why, size_t whylen)
+{
+	struct filter f = { .img = img, .vi = img->vi };
+	char buf[96] = "";
+	struct why w = { buf, sizeof(buf) };
+	int r;
+
+	if (level < 0 || level > 31)
+		return -EINVAL;
+	r = usable_level(&f, level, &w);
+	if (why && whylen)
+		snprintf(why, whylen, "%s", buf);
+	return r;
 }

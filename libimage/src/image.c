@@ -36,7 +36,7 @@ static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int owned_source_open(const char *path, struct owned_source *os)
+static int owned_source_open(const char *path, unsigned flags, struct owned_source *os)
 {
 	struct stat st;
 
@@ -57,7 +57,7 @@ static int owned_source_open(const char *path, struct owned_source *os)
 	os->src.ctx = os;
 	os->src.name = path;
 	os->map = NULL;
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && !(flags & S3IMG_OPEN_NO_MMAP)) {
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, os->fd, 0);
 		if (m != MAP_FAILED) {
 			os->map = m;
@@ -141,12 +141,18 @@ _public_ int s3img_open_source(const struct s3img_source *src, struct s3img **re
 
 _public_ int s3img_open(const char *path, struct s3img **ret, struct s3img_diag *diag)
 {
-	return s3img_open_split(&path, 1, ret, diag);
+	return s3img_open_flags(&path, 1, 0, ret, diag);
 }
-
 
 _public_ int s3img_open_split(const char *const *paths, size_t n, struct s3img **ret,
 			      struct s3img_diag *diag)
+{
+	return s3img_open_flags(paths, n, 0, ret, diag);
+}
+
+
+_public_ int s3img_open_flags(const char *const *paths, size_t n, unsigned flags,
+			      struct s3img **ret, struct s3img_diag *diag)
 {
 	struct s3img *img;
 	int r;
@@ -164,7 +170,7 @@ _public_ int s3img_open_split(const char *const *paths, size_t n, struct s3img *
 	}
 	for (size_t i = 0; i < n; i++) {
 		img->owned[i].fd = -1;
-		r = owned_source_open(paths[i], &img->owned[i]);
+		r = owned_source_open(paths[i], flags, &img->owned[i]);
 		img->nowned = i + 1;
 		if (r < 0) {
 			diag_err(diag, r, UINT64_MAX, "cannot open '%s': %s", paths[i], strerror(-r));

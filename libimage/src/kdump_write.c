@@ -5,10 +5,12 @@
 
 #include "internal.h"
 #include "kdump_format.h"
-#include "output.h"
+#include "pipeline.h"
+#include "sink.h"
 #include "write_common.h"
 
-#define DESC_BATCH 4096
+/* Descriptors go out in chunks that start and end on a block boundary. */
+#define DESC_CHUNK 8192
 
 struct kdump_layout {
 	uint32_t ps;
@@ -49,7 +51,7 @@ static int kdump_plan(struct s3img *img, struct kdump_layout *L)
 	return 0;
 }
 
-static int kdump_write_headers(struct s3img *img, struct output *o, const struct kdump_layout *L,
+static int kdump_write_headers(struct s3img *img, struct sink *o, const struct kdump_layout *L,
 			       const struct s3img_write_opts *opts, uint32_t status,
 			       const char uts[6][65])
 {
@@ -71,7 +73,7 @@ static int kdump_write_headers(struct s3img *img, struct output *o, const struct
 	put_le32(blk + KH_BITMAP_BLOCKS, (uint32_t)L->bitmap_blocks);
 	put_le32(blk + KH_MAX_MAPNR, (uint32_t)L->max_mapnr);
 	put_le32(blk + KH_NR_CPUS, (uint32_t)img->info.nr_cpus);
-	r = output_write(o, 0, blk, L->ps);
+	r = sink_pwrite(o, 0, blk, L->ps);
 	free(blk);
 	if (r < 0)
 		return r;
@@ -92,129 +94,180 @@ static int kdump_write_headers(struct s3img *img, struct output *o, const struct
 	put_le64(sub + KS_MAX_MAPNR_64, L->max_mapnr);
 	if (img->notes_len)
 		memcpy(sub + KS_SIZE, img->notes, img->notes_len);
-	r = output_write(o, L->ps, sub, L->sub_blocks * L->ps);
+	r = sink_pwrite(o, L->ps, sub, L->sub_blocks * L->ps);
 	free(sub);
 	return r;
 }
 
-static int kdump_write_pages(struct s3img *img, struct output *o, const struct kdump_layout *L,
-			     const struct s3img_write_opts *opts, struct compressor *c,
-			     struct s3img_write_stats *st, struct s3img_diag *diag)
+/* Descriptors, written in aligned chunks as pages are laid out. */
+struct desc_writer {
+	struct sink *sink;
+	uint64_t base;      /* file offset of page_desc[0] */
+	uint64_t index;     /* descriptors written so far */
+	struct sink_buf *cur;
+};
+
+static int desc_add(struct desc_writer *dw, uint64_t off, uint32_t size, uint32_t flags)
 {
-	uint8_t *page = malloc(L->ps), *descs = malloc(DESC_BATCH * PD_LEN);
-	uint64_t data_pos = L->data_off, zero_off = 0, idx = 0, batch_start = 0;
-	size_t nb = 0;
+	int r;
+
+	if (!dw->cur) {
+		r = sink_get(dw->sink, &dw->cur);
+		if (r < 0)
+			return r;
+		dw->cur->off = dw->base + dw->index * PD_LEN;
+		dw->cur->len = 0;
+	}
+	uint8_t *d = dw->cur->data + dw->cur->len;
+	put_le64(d + PD_OFFSET, off);
+	put_le32(d + PD_SIZE, size);
+	put_le32(d + PD_FLAGS, flags);
+	put_le64(d + PD_PAGE_FLAGS, 0);
+	dw->cur->len += PD_LEN;
+	dw->index++;
+	if (dw->cur->len == DESC_CHUNK * PD_LEN) {
+		r = sink_submit(dw->sink, dw->cur);
+		dw->cur = NULL;
+		return r;
+	}
+	return 0;
+}
+
+/* The last, partial chunk: a synchronous write (it may share a block
+ * with the first page data). */
+static int desc_finish(struct desc_writer *dw)
+{
 	int r = 0;
 
-	if (!page || !descs) {
-		r = -ENOMEM;
-		goto out;
+	if (dw->cur) {
+		r = sink_pwrite(dw->sink, dw->cur->off, dw->cur->data, dw->cur->len);
+		dw->cur->busy = false;
+		dw->cur = NULL;
 	}
-	if (opts->dump_level & 1) {
-		/* One shared zero page, written first (REFERENCE 3, rule 2). */
-		memset(page, 0, L->ps);
-		r = output_write(o, data_pos, page, L->ps);
-		if (r < 0)
-			goto out;
-		zero_off = data_pos;
-		data_pos += L->ps;
-	}
-	for (uint64_t pfn = 0; pfn < L->max_mapnr; pfn++) {
-		uint64_t off = data_pos;
-		uint32_t size = L->ps, flags = 0;
-		const void *out = page;
-
-		if (!(L->bitmap2[pfn >> 3] & (1u << (pfn & 7))))
-			continue;
-		if (write_should_stop(opts)) {
-			r = -EINTR;
-			goto out;
-		}
-		r = s3img_read_pfn(img, pfn, page, diag);
-		if (r < 0)
-			goto out;
-		if (zero_off && page_is_zero(page, L->ps)) {
-			off = zero_off;
-			st->pages_zero++;
-		} else {
-			ssize_t n = c ? compressor_page(c, page, &out) : 0;
-			if (n < 0) {
-				r = (int)n;
-				goto out;
-			}
-			if (n > 0) {
-				size = (uint32_t)n;
-				flags = opts->compress;
-			} else {
-				out = page;
-			}
-			r = output_write(o, data_pos, out, size);
-			if (r < 0)
-				goto out;
-			data_pos += size;
-		}
-		uint8_t *d = descs + nb * PD_LEN;
-		put_le64(d + PD_OFFSET, off);
-		put_le32(d + PD_SIZE, size);
-		put_le32(d + PD_FLAGS, flags);
-		put_le64(d + PD_PAGE_FLAGS, 0);
-		st->pages_written++;
-		idx++;
-		if (++nb == DESC_BATCH) {
-			r = output_write(o, L->desc_off + batch_start * PD_LEN, descs, nb * PD_LEN);
-			if (r < 0)
-				goto out;
-			batch_start = idx;
-			nb = 0;
-		}
-		write_progress(opts, idx, L->ndesc);
-	}
-	if (nb)
-		r = output_write(o, L->desc_off + batch_start * PD_LEN, descs, nb * PD_LEN);
-out:
-	free(page);
-	free(descs);
 	return r;
 }
 
-int kdump_write(struct s3img *img, struct output *o, const struct s3img_write_opts *opts,
+struct page_feed {
+	const struct kdump_layout *L;
+	uint64_t pfn;           /* next pfn to look at */
+	uint64_t pending[BATCH_PAGES];
+	uint32_t npending;
+};
+
+/* Queue batches of dumpable pfns until the window is full or all are in. */
+static int feed(struct pipeline *p, struct page_feed *f)
+{
+	for (;;) {
+		while (f->npending < BATCH_PAGES && f->pfn < f->L->max_mapnr) {
+			uint64_t pfn = f->pfn++;
+			if (f->L->bitmap2[pfn >> 3] & (1u << (pfn & 7)))
+				f->pending[f->npending++] = pfn;
+		}
+		if (f->npending == 0)
+			return 0;
+		int r = pipeline_push(p, f->pending, f->npending);
+		if (r == -EAGAIN)
+			return 0;
+		if (r < 0)
+			return r;
+		f->npending = 0;
+	}
+}
+
+static int kdump_write_pages(struct s3img *img, struct sink *o, const struct kdump_layout *L,
+			     const struct s3img_write_opts *opts, struct s3img_write_stats *st,
+			     uint64_t *ret_end, struct s3img_diag *diag)
+{
+	struct pipeline_opts po = { .img = img, .compress = opts->compress,
+				    .zero_pages = opts->dump_level & 1, .threads = opts->threads };
+	struct desc_writer dw = { .sink = o, .base = L->desc_off };
+	struct page_feed f = { .L = L };
+	struct stream data;
+	struct pipeline *p = NULL;
+	uint64_t zero_off = 0, done = 0;
+	struct batch *b;
+	int r;
+
+	r = pipeline_new(&po, &p);
+	if (r < 0)
+		return r;
+	st->threads = pipeline_threads(p);
+	stream_init(&data, o, L->data_off);
+	if (opts->dump_level & 1) {
+		/* One shared zero page, written first (REFERENCE 3, rule 2). */
+		uint8_t *zero = calloc(1, L->ps);
+		zero_off = data.pos;
+		r = zero ? stream_write(&data, zero, L->ps) : -ENOMEM;
+		free(zero);
+	}
+	while (r == 0 && (r = feed(p, &f)) == 0 && (b = pipeline_next(p))) {
+		if (b->err) {
+			r = b->err;
+			if (diag)
+				*diag = b->diag;
+			break;
+		}
+		size_t pos = 0;
+		for (uint32_t i = 0; i < b->n && r == 0; i++) {
+			if (b->kind[i] == PAGE_ZERO) {
+				r = desc_add(&dw, zero_off, L->ps, 0);
+				st->pages_zero++;
+			} else {
+				r = desc_add(&dw, data.pos, b->size[i], b->flags[i]);
+				if (r == 0)
+					r = stream_write(&data, b->out + pos, b->size[i]);
+				pos += b->size[i];
+			}
+			st->pages_written++;
+		}
+		done += b->n;
+		pipeline_release(p, b);
+		write_progress(opts, done, L->ndesc);
+		if (r == 0 && write_should_stop(opts))
+			r = -EINTR;
+	}
+	pipeline_free(p);
+	if (r == 0)
+		r = desc_finish(&dw);
+	if (r == 0)
+		r = stream_finish(&data, ret_end);
+	if (r < 0 && dw.cur)
+		dw.cur->busy = false;
+	return r;
+}
+
+int kdump_write(struct s3img *img, struct sink *o, const struct s3img_write_opts *opts,
 		struct s3img_write_stats *st, struct s3img_diag *diag)
 {
 	struct kdump_layout L = { 0 };
-	struct compressor *c = NULL;
 	char uts[6][65];
 	uint32_t status = opts->compress;
+	uint64_t end = 0;
 	int r;
 
 	r = write_utsname(img, uts, diag);
 	if (r < 0)
 		return r;
-	if (opts->compress) {
-		r = compressor_new(opts->compress, img->info.page_size, &c);
-		if (r < 0)
-			return diag_err(diag, r, UINT64_MAX, "%s compression is not available in this build",
-					s3img_compress_name(opts->compress));
-	}
 	r = kdump_plan(img, &L);
 	if (r < 0)
 		goto out;
 	/* Headers first, marked incomplete until the last page is written. */
 	r = kdump_write_headers(img, o, &L, opts, status | KDUMP_STATUS_INCOMPLETE, uts);
 	if (r == 0)
-		r = output_write(o, (1 + L.sub_blocks) * L.ps, L.bitmap1, L.bitmap_bytes);
+		r = sink_pwrite(o, (1 + L.sub_blocks) * L.ps, L.bitmap1, L.bitmap_bytes);
 	if (r == 0)
-		r = output_write(o, (1 + L.sub_blocks) * L.ps + L.bitmap_bytes, L.bitmap2, L.bitmap_bytes);
+		r = sink_pwrite(o, (1 + L.sub_blocks) * L.ps + L.bitmap_bytes, L.bitmap2, L.bitmap_bytes);
 	if (r == 0)
-		r = kdump_write_pages(img, o, &L, opts, c, st, diag);
+		r = kdump_write_pages(img, o, &L, opts, st, &end, diag);
 	st->pages_excluded = 0;
 	for (uint64_t i = 0; i < L.bitmap_bytes; i++)
 		st->pages_excluded += (uint64_t)__builtin_popcount(L.bitmap1[i] & ~L.bitmap2[i]);
-	if (r == 0)
-		r = output_flush(o);
+	if (r == 0 && !o->flat && ftruncate(o->fd, (off_t)end) < 0)
+		r = -errno;
 	if (r == 0)
 		r = kdump_write_headers(img, o, &L, opts, status, uts);
+	st->file_size = end;
 out:
-	compressor_free(c);
 	free(L.bitmap1);
 	free(L.bitmap2);
 	return r;

@@ -31,7 +31,7 @@ _public_ int s3img_write(struct s3img *img, int out_fd, const struct s3img_write
 			 struct s3img_write_stats *ret_stats, struct s3img_diag *diag)
 {
 	struct s3img_write_stats st = { 0 };
-	struct output o;
+	struct sink o;
 	enum s3img_format fmt = opts->format;
 	bool flat = fmt == S3IMG_FORMAT_FLAT;
 	int r;
@@ -52,23 +52,26 @@ _public_ int s3img_write(struct s3img *img, int out_fd, const struct s3img_write
 		st.filter = fs;
 		img->keep = keep;
 	}
-	r = output_init(&o, out_fd, flat);
+	r = sink_open(&o, out_fd, opts->direct_fd, opts->io, flat);
 	if (r < 0) {
-		output_deinit(&o);
+		sink_close(&o);
 		img->keep = NULL;
-		return diag_err(diag, r, UINT64_MAX, "cannot write the output: %s", strerror(-r));
+		return diag_err(diag, r, UINT64_MAX, "cannot set up %s writes: %s",
+				s3img_io_name(opts->io), strerror(-r));
 	}
+	st.io = o.used;
+	st.direct = o.dfd >= 0;
 	if (fmt == S3IMG_FORMAT_ELF)
 		r = elf_write(img, &o, opts, &st, diag);
 	else
 		r = kdump_write(img, &o, opts, &st, diag);
 	if (r == 0)
-		r = output_finish(&o);
-	else if (o.err && diag && !diag->reason[0])
+		r = sink_finish(&o);
+	if (r < 0 && o.err == r && diag && !diag->reason[0])
 		diag_err(diag, r, UINT64_MAX, "cannot write the output: %s", strerror(-r));
 	st.bytes_written = o.bytes;
+	sink_close(&o);
 	img->keep = NULL;
-	output_deinit(&o);
 	if (ret_stats)
 		*ret_stats = st;
 	return r;

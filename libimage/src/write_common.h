@@ -4,7 +4,7 @@
 #define S3IMG_WRITE_COMMON_H
 
 #include "internal.h"
-#include "output.h"
+#include "sink.h"
 
 static inline bool write_should_stop(const struct s3img_write_opts *o)
 {
@@ -29,9 +29,9 @@ static inline bool page_is_zero(const void *page, size_t len)
 /* The kernel's utsname for headers, from the input or init_uts_ns. */
 int write_utsname(struct s3img *img, char uts[6][65], struct s3img_diag *diag);
 
-int kdump_write(struct s3img *img, struct output *o, const struct s3img_write_opts *opts,
+int kdump_write(struct s3img *img, struct sink *o, const struct s3img_write_opts *opts,
 		struct s3img_write_stats *st, struct s3img_diag *diag);
-int elf_write(struct s3img *img, struct output *o, const struct s3img_write_opts *opts,
+int elf_write(struct s3img *img, struct sink *o, const struct s3img_write_opts *opts,
 	      struct s3img_write_stats *st, struct s3img_diag *diag);
 
 #endif

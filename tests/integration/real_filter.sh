@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/fixture.sh"
 
-S3DUMP=${S3DUMP:-"$S3 convert --quiet"}
+S3DUMP=${S3DUMP:-"$S3 dump --quiet"}
 for v in l4 l5; do
 	RAW=$FIXDIR/$v/vmcore
 	MARKER=$(cat "$FIXDIR/$v/marker")

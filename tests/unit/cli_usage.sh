@@ -2,7 +2,7 @@
 # Usage errors exit 2; --help works on every verb and exits 0.
 . "$(dirname "$0")/../lib.sh"
 
-for v in info dmesg convert verify; do
+for v in info dmesg convert verify dump; do
 	"$S3" $v --help >"$TMP/h" || fail "$v --help exited non-zero"
 	grep -q "usage: suspend3 $v" "$TMP/h" || fail "$v --help does not show its usage"
 	"$S3" help $v >/dev/null || fail "help $v failed"

@@ -4,8 +4,9 @@
  * (0 - 0x9fc00), a hole, 8 MiB of RAM with a per-pfn pattern and some zero
  * pages, a kernel-text alias segment, and init_uts_ns in RAM.
  *
- * usage: synth_vmcore OUT [--big|--tiny]
- *   --big: 64 MiB of RAM instead of 8; --tiny: 15 KiB + 64 KiB (fuzz seeds) */
+ * usage: synth_vmcore OUT [--big|--tiny|--sparse-gib=N]
+ *   --big: 64 MiB of RAM instead of 8; --tiny: 15 KiB + 64 KiB (fuzz seeds);
+ *   --sparse-gib=N: N GiB of RAM, all zero but init_uts_ns, as a sparse file */
 #include <elf.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -68,6 +69,13 @@ int main(int argc, char **argv)
 		{ 0x100000, ram, PAGE_OFFSET + 0x100000 },
 		{ 0x200000, 0x100000, KMAP + 0x200000 },
 	};
+	uint64_t sparse_gib = 0;
+	if (strncmp(mode, "--sparse-gib=", 13) == 0) {
+		sparse_gib = strtoull(mode + 13, NULL, 10);
+		if (sparse_gib == 0 || sparse_gib > 1024)
+			return 2;
+		segs[1].sz = sparse_gib << 30;
+	}
 	if (strcmp(mode, "--tiny") == 0) {
 		segs[0].sz = 0x3c00;
 		segs[1].sz = 0x10000;
@@ -129,11 +137,15 @@ int main(int argc, char **argv)
 			return 1;
 		for (uint64_t a = 0; a < segs[i].sz; a += PS) {
 			uint64_t len = segs[i].sz - a < PS ? segs[i].sz - a : PS;
+			if (sparse_gib && segs[i].pa + a != UTS_PA && i == 1)
+				continue; /* a hole reads as zeros */
 			fill_page((segs[i].pa + a) / PS, page);
 			if (pwrite(fd, page, len, (off_t)(off + a)) != (ssize_t)len)
 				return 1;
 		}
 		off += segs[i].sz;
 	}
+	if (ftruncate(fd, (off_t)off) < 0)
+		return 1;
 	return close(fd) == 0 ? 0 : 1;
 }

@@ -140,6 +140,11 @@ struct s3img_open_opts {
 
 /* Open a file (or /proc/vmcore) read-only; mmap is used where possible. */
 int s3img_open(const char *path, struct s3img **ret, struct s3img_diag *diag);
+/* s3img_open_flags() flags. */
+#define S3IMG_OPEN_NO_MMAP 0x1 /* read with pread: I/O errors come back as -EIO
+				  instead of SIGBUS (e.g. /proc/vmcore) */
+int s3img_open_flags(const char *const *paths, size_t n, unsigned flags, struct s3img **ret,
+		     struct s3img_diag *diag);
 /* Open the parts of a split kdump set as one image. */
 int s3img_open_split(const char *const *paths, size_t n, struct s3img **ret,
 		     struct s3img_diag *diag);
@@ -215,12 +220,29 @@ struct s3img_filter_stats {
  * bitmap of info.max_pfn bits, 1 = keep (free() it). */
 int s3img_filter(struct s3img *img, int level, uint8_t **ret_keep,
 		 struct s3img_filter_stats *ret_stats, struct s3img_diag *diag);
+/* The part of `level` the dump's VMCOREINFO supports, without reading
+ * any struct page; the first missing key goes to why (may be NULL). */
+int s3img_filter_level(struct s3img *img, int level, char *why, size_t whylen);
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                             */
 
+/* How the writer submits its writes. */
+enum s3img_io {
+	S3IMG_IO_AUTO = 0,   /* io_uring, else Linux AIO, else pwrite */
+	S3IMG_IO_URING,
+	S3IMG_IO_AIO,
+	S3IMG_IO_SYNC,
+};
+const char *s3img_io_name(enum s3img_io io);
+
 struct s3img_write_opts {
 	enum s3img_format format;      /* ELF, KDUMP, or FLAT (flattened kdump) */
+	unsigned threads;              /* compression workers; 0 = online CPUs */
+	enum s3img_io io;
+	/* Optional second descriptor of the output opened with O_DIRECT
+	 * (<= 0: none): aligned writes go through it. */
+	int direct_fd;
 	unsigned compress;             /* kdump only: S3IMG_COMPRESS_* */
 	int dump_level;                /* makedumpfile dump level 0..31 */
 	/* Optional progress: called with pages done / total. */
@@ -234,6 +256,10 @@ struct s3img_write_opts {
 
 struct s3img_write_stats {
 	uint64_t pages_written, pages_zero, pages_excluded, bytes_written;
+	uint64_t file_size;               /* of the output file (not for streams) */
+	unsigned threads;                 /* compression workers used */
+	enum s3img_io io;                 /* backend used */
+	int direct;                       /* O_DIRECT used */
 	struct s3img_filter_stats filter; /* when dump_level asked for filtering */
 };
 

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Compression workers over a bounded window of batches. */
+#include <unistd.h>
+
+#include "pipeline.h"
+#include "write_common.h"
+
+#define MAX_THREADS 64
+
+struct pipeline {
+	struct pipeline_opts o;
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct batch *slots;
+	unsigned nslots;
+	uint64_t next_push, next_take, next_work;  /* sequence numbers */
+	bool stop;
+	pthread_t tid[MAX_THREADS];
+	unsigned nthreads;
+	size_t out_cap;
+};
+
+static void batch_compress(struct pipeline *p, struct batch *b, struct compressor *c, uint8_t *page)
+{
+	uint32_t ps = p->o.img->info.page_size;
+
+	b->out_len = 0;
+	for (uint32_t i = 0; i < b->n; i++) {
+		int r = s3img_read_pfn(p->o.img, b->pfn[i], page, &b->diag);
+		const void *data = page;
+		ssize_t n = 0;
+
+		if (r < 0) {
+			b->err = r;
+			return;
+		}
+		if (p->o.zero_pages && page_is_zero(page, ps)) {
+			b->kind[i] = PAGE_ZERO;
+			b->size[i] = 0;
+			b->flags[i] = 0;
+			continue;
+		}
+		if (c) {
+			n = compressor_page(c, page, &data);
+			if (n < 0) {
+				b->err = (int)n;
+				return;
+			}
+		}
+		b->kind[i] = PAGE_DATA;
+		b->size[i] = n > 0 ? (uint32_t)n : ps;
+		b->flags[i] = n > 0 ? p->o.compress : 0;
+		memcpy(b->out + b->out_len, n > 0 ? data : page, b->size[i]);
+		b->out_len += b->size[i];
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct pipeline *p = arg;
+	struct compressor *c = NULL;
+	uint8_t *page = malloc(p->o.img->info.page_size);
+	int cerr = p->o.compress ? compressor_new(p->o.compress, p->o.img->info.page_size, &c) : 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->next_work == p->next_push)
+			pthread_cond_wait(&p->work, &p->lock);
+		if (p->stop)
+			break;
+		struct batch *b = &p->slots[p->next_work % p->nslots];
+		p->next_work++;
+		pthread_mutex_unlock(&p->lock);
+		if (!page || cerr < 0)
+			b->err = !page ? -ENOMEM : cerr;
+		else
+			batch_compress(p, b, c, page);
+		pthread_mutex_lock(&p->lock);
+		b->done = true;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->lock);
+	compressor_free(c);
+	free(page);
+	return NULL;
+}
+
+int pipeline_new(const struct pipeline_opts *o, struct pipeline **ret)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t ps = o->img->info.page_size;
+
+	if (!p)
+		return -ENOMEM;
+	p->o = *o;
+	p->nthreads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1);
+	if (p->nthreads > MAX_THREADS)
+		p->nthreads = MAX_THREADS;
+	/* Enough batches to keep every worker busy while the writer drains. */
+	p->nslots = 4 * p->nthreads + 4;
+	p->out_cap = (size_t)BATCH_PAGES * (ps + ps / 8 + 128);
+	p->slots = calloc(p->nslots, sizeof(*p->slots));
+	if (!p->slots) {
+		free(p);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < p->nslots; i++) {
+		p->slots[i].out = malloc(p->out_cap);
+		if (!p->slots[i].out) {
+			pipeline_free(p);
+			return -ENOMEM;
+		}
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	for (unsigned i = 0; i < p->nthreads; i++) {
+		if (pthread_create(&p->tid[i], NULL, worker, p) != 0) {
+			p->nthreads = i;
+			pipeline_free(p);
+			return -EAGAIN;
+		}
+	}
+	*ret = p;
+	return 0;
+}
+
+unsigned pipeline_threads(const struct pipeline *p)
+{
+	return p->nthreads;
+}
+
+int pipeline_push(struct pipeline *p, const uint64_t *pfns, uint32_t n)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->next_push - p->next_take >= p->nslots) {
+		pthread_mutex_unlock(&p->lock);
+		return -EAGAIN;
+	}
+	struct batch *b = &p->slots[p->next_push % p->nslots];
+	b->seq = p->next_push;
+	b->n = n;
+	memcpy(b->pfn, pfns, n * sizeof(*pfns));
+	b->err = 0;
+	b->diag.reason[0] = '\0';
+	b->done = false;
+	p->next_push++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+struct batch *pipeline_next(struct pipeline *p)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->next_take < p->next_push) {
+		b = &p->slots[p->next_take % p->nslots];
+		while (!b->done)
+			pthread_cond_wait(&p->done, &p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return b;
+}
+
+void pipeline_release(struct pipeline *p, struct batch *b)
+{
+	(void)b;
+	pthread_mutex_lock(&p->lock);
+	p->next_take++;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->nthreads) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = true;
+		pthread_cond_broadcast(&p->work);
+		pthread_mutex_unlock(&p->lock);
+		/* Workers finish their current batch, then exit. */
+		for (unsigned i = 0; i < p->nthreads; i++)
+			pthread_join(p->tid[i], NULL);
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->work);
+		pthread_cond_destroy(&p->done);
+	}
+	for (unsigned i = 0; i < p->nslots; i++)
+		free(p->slots[i].out);
+	free(p->slots);
+	free(p);
+}
