@@ -62,4 +62,17 @@ int verb_convert(int argc, char **argv);
 int verb_verify(int argc, char **argv);
 int verb_dump(int argc, char **argv);
 
+/* Arm the capture kernel, and the capture side (kx_common.c, verb_load.c,
+ * verb_status.c, verb_mkinitrd.c, verb_capture.c). */
+struct kx_diag;
+int verb_load(int argc, char **argv);
+int verb_unload(int argc, char **argv);
+int verb_status(int argc, char **argv);
+int verb_mkinitrd(int argc, char **argv);
+int verb_capture(int argc, char **argv);
+/* suspend3 as /init of the capture kernel: does not return. */
+int capture_init_main(void);
+int log_kx_error(const char *verb, const char *config, int err, const struct kx_diag *diag);
+void kver_running(char *buf, size_t size);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -52,6 +53,42 @@ static const struct verb verbs[] = {
 	  "  Structural checks, then reads (and decompresses) every dumped page.\n"
 	  "  Exit 1 with the first problem (offset and reason).\n",
 	  verb_verify },
+	{ "load", "arm the capture kernel (kexec_file_load)",
+	  "load [--kernel K] [--initrd I] [--append ARGS] [--remove NAMES] [--config FILE] [--dry-run]\n"
+	  "  Load the capture kernel into the crashkernel reservation. Defaults: the\n"
+	  "  running kernel, suspend3's capture initramfs (built by mkinitrd when it is\n"
+	  "  missing or older than the configuration), and a command line derived from\n"
+	  "  /proc/cmdline.\n"
+	  "  --append ARGS   add kernel parameters to the capture command line\n"
+	  "  --remove NAMES  drop these parameters (names, comma or space separated)\n"
+	  "  --config FILE   configuration (default /etc/suspend3.conf)\n"
+	  "  --dry-run       print what would be loaded and why; change nothing\n",
+	  verb_load },
+	{ "unload", "disarm the capture kernel",
+	  "unload\n"
+	  "  Unload the capture kernel (kexec_file_load with KEXEC_FILE_UNLOAD).\n",
+	  verb_unload },
+	{ "status", "show the crashkernel reservation and what is loaded",
+	  "status [--json[=pretty|short]] [--config FILE]\n"
+	  "  Reservation (size and ranges), whether a capture kernel is loaded, crash\n"
+	  "  hotplug support, the configured target and the last dump found there.\n",
+	  verb_status },
+	{ "mkinitrd", "build the capture initramfs",
+	  "mkinitrd [-o FILE] [--kver V] [--config FILE] [--moddir DIR] [--compress zstd|gzip|none] [-v]\n"
+	  "  suspend3 itself as /init with its libraries, the configuration, and the\n"
+	  "  kernel modules the dump target needs (resolved with libkmod).\n"
+	  "  -o FILE     output (default /var/lib/suspend3/initrd-KVER.img)\n"
+	  "  --kver V    kernel release (default: the running kernel)\n"
+	  "  --moddir D  modules directory (default /lib/modules/KVER)\n"
+	  "  --compress  default: what the kernel's /boot/config-KVER can unpack\n"
+	  "  -v          list the files and why each module was asked for\n",
+	  verb_mkinitrd },
+	{ "capture", "write a dump as the capture kernel's /init does",
+	  "capture --into DIR [--config FILE] [--vmcore FILE]\n"
+	  "  In the capture kernel suspend3 runs as /init and does this by itself. This\n"
+	  "  verb runs the same steps with DIR standing for the mounted target: writes\n"
+	  "  DIR/PATH/YYYYMMDDHHMM/{dmesg,dump,suspend3-log}.STAMP.\n",
+	  verb_capture },
 };
 
 const struct verb *verb_find(const char *name)
@@ -120,6 +157,11 @@ int log_image_error(const char *verb, const char *path, int err, const struct s3
 int main(int argc, char **argv)
 {
 	const struct verb *v;
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+
+	/* PID 1 named init: the capture kernel started suspend3 as its /init. */
+	if (getpid() == 1 && argc > 0 && strcmp(base ? base + 1 : argv[0], "init") == 0)
+		return capture_init_main();
 
 	if (argc < 2) {
 		print_help(stderr);
