@@ -25,12 +25,11 @@ static const struct verb verbs[] = {
 	  verb_dmesg },
 	{ "convert", "write an image in another format",
 	  "convert IN OUT [--format kdump|elf|flat] [--compress zstd|zlib|lzo|snappy|none]\n"
-	  "        [-d LEVEL] [--force] [--quiet]\n"
-	  "  --format    output format (default kdump); flat may go to OUT '-' (stdout)\n"
-	  "  --compress  per-page compression for kdump/flat (default zstd)\n"
-	  "  -d LEVEL    makedumpfile dump level, as for dump (default 1: zero pages)\n"
-	  "  --force     overwrite OUT if it exists\n"
-	  "  --quiet     no progress display\n",
+	  "        [-d LEVEL[,LEVEL...]] [--threads N] [--io auto|uring|aio|sync]\n"
+	  "        [--force] [--quiet] [--verbose]\n"
+	  "  The dump engine with other defaults: any image in, default dump level 1\n"
+	  "  (zero pages shared, nothing else left out). See 'dump --help' for the\n"
+	  "  options; flat may go to OUT '-' (stdout).\n",
 	  verb_convert },
 	{ "dump", "write a filtered, compressed dump of /proc/vmcore or another dump",
 	  "dump [SRC] DEST [-d LEVEL[,LEVEL...]] [--format kdump|elf|flat]\n"

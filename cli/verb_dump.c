@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* suspend3 dump: /proc/vmcore (or any dump) -> a filtered, compressed image. */
+/* suspend3 dump and convert: one engine (the dumper) with two sets of
+ * defaults: dump is the capture-kernel job (/proc/vmcore, level 31), convert
+ * turns any image into another format (level 1: nothing but zero pages). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -34,7 +36,8 @@ static void print_summary(const char *dest, const struct dumper_result *res, dou
 		st->threads == 1 ? "" : "s", s3img_io_name(st->io), st->direct ? " O_DIRECT" : "");
 }
 
-int verb_dump(int argc, char **argv)
+static int write_image_verb(const char *verb, int argc, char **argv, int default_level,
+			    bool src_optional)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -47,7 +50,7 @@ int verb_dump(int argc, char **argv)
 		{ 0 },
 	};
 	struct dumper_opts o = { .format = S3IMG_FORMAT_KDUMP, .compress = S3IMG_COMPRESS_ZSTD,
-				 .levels = { 31 }, .nlevels = 1 };
+				 .levels = { default_level }, .nlevels = 1 };
 	struct dumper_result res;
 	struct s3img_diag diag = { 0 };
 	struct progress prog;
@@ -61,25 +64,25 @@ int verb_dump(int argc, char **argv)
 		switch (opt) {
 		case 'f':
 			if (parse_format(optarg, &o.format) < 0)
-				return log_usage("dump", "unknown format '%s' (kdump, elf or flat)", optarg);
+				return log_usage(verb, "unknown format '%s' (kdump, elf or flat)", optarg);
 			break;
 		case 'c':
 			if (parse_compress(optarg, &o.compress) < 0)
-				return log_usage("dump", "unknown compression '%s'", optarg);
+				return log_usage(verb, "unknown compression '%s'", optarg);
 			if (o.compress & ~s3img_compress_supported())
-				return log_error("dump", "%s compression is not built into this suspend3", optarg);
+				return log_error(verb, "%s compression is not built into this suspend3", optarg);
 			break;
 		case 'd':
 			if (parse_levels(optarg, &o) < 0)
-				return log_usage("dump", "dump level '%s' is not a level 0..31 or a list like 31,1", optarg);
+				return log_usage(verb, "dump level '%s' is not a level 0..31 or a list like 31,1", optarg);
 			break;
 		case 'T':
 			if (parse_threads(optarg, &o.threads) < 0)
-				return log_usage("dump", "--threads takes 1..64, not '%s'", optarg);
+				return log_usage(verb, "--threads takes 1..64, not '%s'", optarg);
 			break;
 		case 'i':
 			if (parse_io(optarg, &o.io) < 0)
-				return log_usage("dump", "--io takes auto, uring, aio or sync, not '%s'", optarg);
+				return log_usage(verb, "--io takes auto, uring, aio or sync, not '%s'", optarg);
 			break;
 		case 'F':
 			o.force = true;
@@ -91,37 +94,49 @@ int verb_dump(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			return log_usage("dump", "unknown option or missing value '%s'", argv[optind - 1]);
+			return log_usage(verb, "unknown option or missing value '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind == 2)
 		src = argv[optind++];
-	else if (argc - optind != 1)
-		return log_usage("dump", "expected [SRC] DEST");
+	else if (argc - optind != 1 || !src_optional)
+		return log_usage(verb, src_optional ? "expected [SRC] DEST" : "expected IN and OUT");
 	dest = argv[optind];
 	if (o.format == S3IMG_FORMAT_ELF)
 		o.compress = S3IMG_COMPRESS_NONE;
 
-	progress_init(&prog, "dump", quiet || strcmp(dest, "-") == 0);
-	prog.plain = !prog.enabled && !quiet;   /* serial console: periodic lines */
+	progress_init(&prog, verb, quiet || strcmp(dest, "-") == 0);
+	/* dump runs on serial consoles: periodic lines there. convert stays
+	 * silent off a terminal, like other tools. */
+	prog.plain = src_optional && !prog.enabled && !quiet;
 	o.progress = progress_update;
 	o.progress_ctx = &prog;
 	double t0 = now();
 	r = dumper_convert(src, dest, &o, &res, &diag);
 	progress_end(&prog);
 	if (res.level_note[0])
-		fprintf(stderr, "%s dump: %s\n", program_name, res.level_note);
+		fprintf(stderr, "%s %s: %s\n", program_name, verb, res.level_note);
 	if (r < 0) {
-		log_image_error("dump", r == -EEXIST || r == -EINVAL ? dest : src, r, &diag);
+		log_image_error(verb, r == -EEXIST || r == -EINVAL ? dest : src, r, &diag);
 		if (res.output_left)
-			fprintf(stderr, "%s dump: '%s' is left marked incomplete\n", program_name, dest);
+			fprintf(stderr, "%s %s: '%s' is left marked incomplete\n", program_name, verb, dest);
 		return EXIT_FAILURE;
 	}
 	if (verbose)
-		fprintf(stderr, "%s dump: writing with %s%s, %u compression thread%s\n", program_name,
+		fprintf(stderr, "%s %s: writing with %s%s, %u compression thread%s\n", program_name, verb,
 			s3img_io_name(res.stats.io), res.stats.direct ? " and O_DIRECT" : "",
 			res.stats.threads, res.stats.threads == 1 ? "" : "s");
 	if (!quiet)
 		print_summary(dest, &res, now() - t0);
 	return EXIT_SUCCESS;
+}
+
+int verb_dump(int argc, char **argv)
+{
+	return write_image_verb("dump", argc, argv, 31, true);
+}
+
+int verb_convert(int argc, char **argv)
+{
+	return write_image_verb("convert", argc, argv, 1, false);
 }

@@ -12,8 +12,8 @@ trap 'rm -rf "$OUT"' EXIT
 echo "== the guest crashed; its capture kernel saved /proc/vmcore:"
 ls -l "$FIX/l4/vmcore"
 echo
-echo "== suspend3 convert (ELF vmcore -> kdump-compressed, zstd, zero pages shared)"
-"$S3" convert "$FIX/l4/vmcore" "$OUT/dump.kdump"
+echo "== suspend3 dump (what the capture kernel runs: dump level 31, zstd, kdump-compressed)"
+"$S3" dump -v "$FIX/l4/vmcore" "$OUT/dump.kdump"
 ls -l "$OUT/dump.kdump"
 echo
 echo "== suspend3 info"
