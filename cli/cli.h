@@ -39,6 +39,9 @@ struct json {
 };
 void json_begin_object(struct json *j, const char *key);
 void json_end_object(struct json *j);
+/* Arrays: elements are written with a NULL key. */
+void json_begin_array(struct json *j, const char *key);
+void json_end_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_i64(struct json *j, const char *key, int64_t v);
@@ -61,6 +64,11 @@ int verb_dmesg(int argc, char **argv);
 int verb_convert(int argc, char **argv);
 int verb_verify(int argc, char **argv);
 int verb_dump(int argc, char **argv);
+int verb_suspend(int argc, char **argv);
+int verb_core(int argc, char **argv);
+/* info on a suspend image (info_proc.c). */
+bool info_proc_is_image(const char *path);
+int info_proc(const char *path, bool json, bool pretty);
 
 /* Arm the capture kernel, and the capture side (kx_common.c, verb_load.c,
  * verb_status.c, verb_mkinitrd.c, verb_capture.c). */

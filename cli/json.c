@@ -59,6 +59,27 @@ void json_end_object(struct json *j)
 		fputc('\n', j->f);
 }
 
+void json_begin_array(struct json *j, const char *key)
+{
+	if (j->depth > 0)
+		sep(j, key);
+	fputc('[', j->f);
+	j->depth++;
+	j->first = true;
+}
+
+void json_end_array(struct json *j)
+{
+	j->depth--;
+	if (j->pretty && !j->first) {
+		fputc('\n', j->f);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->f);
+	}
+	fputc(']', j->f);
+	j->first = false;
+}
+
 void json_u64(struct json *j, const char *key, uint64_t v)
 {
 	sep(j, key);

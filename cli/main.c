@@ -52,6 +52,24 @@ static const struct verb verbs[] = {
 	  "  Structural checks, then reads (and decompresses) every dumped page.\n"
 	  "  Exit 1 with the first problem (offset and reason).\n",
 	  verb_verify },
+	{ "suspend", "write a live process tree into a suspend image",
+	  "suspend PID -o IMAGE [--leave-running] [--shell-job] [--force] [--quiet]\n"
+	  "  Freezes the tree under PID (every descendant and thread), writes its\n"
+	  "  state into IMAGE (an ELF core, created 0600), then kills the tree.\n"
+	  "  Refuses, leaving the tree running, what it cannot restore (sockets,\n"
+	  "  io_uring, inotify, deleted files, traced processes...).\n"
+	  "  --leave-running  let the tree run on afterwards (a checkpoint)\n"
+	  "  --shell-job      the tree is a job of a shell: its terminal and a session\n"
+	  "                   or group leader outside the tree are allowed\n"
+	  "  --force          replace IMAGE if it exists\n"
+	  "  --quiet          no summary line\n",
+	  verb_suspend },
+	{ "core", "write one process of a suspend image as a standard core",
+	  "core IMAGE --pid PID -o FILE [--force]\n"
+	  "  An ELF core of process PID (its PID in the suspender's namespace), as\n"
+	  "  the kernel would dump it, for gdb and eu-stack. FILE is created 0600.\n"
+	  "  --force  replace FILE if it exists\n",
+	  verb_core },
 	{ "load", "arm the capture kernel (kexec_file_load)",
 	  "load [--kernel K] [--initrd I] [--append ARGS] [--remove NAMES] [--config FILE] [--dry-run]\n"
 	  "  Load the capture kernel into the crashkernel reservation. Defaults: the\n"

@@ -138,6 +138,8 @@ int verb_info(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return log_usage("info", "missing IMAGE");
+	if (argc - optind == 1 && info_proc_is_image(argv[optind]))
+		return info_proc(argv[optind], json, pretty);
 	r = s3img_open_split((const char *const *)argv + optind, (size_t)(argc - optind), &img, &diag);
 	if (r < 0)
 		return log_image_error("info", argv[optind], r, &diag);
