@@ -59,5 +59,7 @@ echo ">> tests (normal build)"
 (cd build && ctest --output-on-failure -j2)
 echo ">> tests (address+undefined sanitizers)"
 build build-asan -DSUSPEND3_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+# kdump_e2e boots suspend3 as the capture kernel's /init, which a sanitizer
+# build cannot be (its runtime does not fit there): the normal leg runs it.
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	ctest --output-on-failure -j2)
+	ctest --output-on-failure -j2 -E '^kdump_e2e$')
