@@ -280,3 +280,19 @@ const struct fmt_ops elf_ops = {
 	.read_pfn = elf_read_pfn,
 	.close = elf_close,
 };
+
+/* Read n consecutive pages with one read when a single segment holds all
+ * of them in the file; -EAGAIN when it does not (read page by page). */
+int elf_read_pfns(struct s3img *img, uint64_t pfn, uint32_t n, void *buf, struct s3img_diag *diag)
+{
+	uint32_t ps = img->info.page_size;
+	uint64_t pa = pfn * ps, len = (uint64_t)n * ps;
+	const struct elf_load *l;
+
+	if (img->ops != &elf_ops || pfn + n > img->info.max_pfn)
+		return -EAGAIN;
+	l = elf_find(img, pa);
+	if (!l || pa - l->paddr + len > l->filesz)
+		return -EAGAIN;
+	return source_read(img->src, buf, (size_t)len, l->offset + (pa - l->paddr), diag, "page data");
+}

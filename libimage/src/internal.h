@@ -137,6 +137,8 @@ struct s3img {
 	int pt_levels;
 	uint64_t phys_base;
 	uint64_t kernel_offset;
+	/* The last large-page translation (the vmemmap is walked in order). */
+	uint64_t vt_cache_va, vt_cache_pa, vt_cache_mask;
 
 	uint8_t *pagebuf;              /* scratch page for kvaddr reads */
 
@@ -161,6 +163,9 @@ int image_read_utsname(struct s3img *img, char uts[6][65]);
 /* vmcoreinfo.c: untyped keys (CRASHTIME, KERNELOFFSET, PAGESIZE). */
 int vmcoreinfo_hex(const struct s3img_vmcoreinfo *vi, const char *key, uint64_t *ret);
 int vmcoreinfo_dec(const struct s3img_vmcoreinfo *vi, const char *key, uint64_t *ret);
+
+/* elf_read.c: a run of pages in one read, or -EAGAIN. */
+int elf_read_pfns(struct s3img *img, uint64_t pfn, uint32_t n, void *buf, struct s3img_diag *diag);
 
 /* x86_64.c */
 int x86_64_vtop(struct s3img *img, uint64_t vaddr, uint64_t *ret_paddr, struct s3img_diag *diag);

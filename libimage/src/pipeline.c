@@ -20,20 +20,47 @@ struct pipeline {
 	size_t out_cap;
 };
 
-static void batch_compress(struct pipeline *p, struct batch *b, struct compressor *c, uint8_t *page)
+/* Read the batch's pages into pages[]: contiguous runs with one read each
+ * where the source allows (one pread per page was the dump's largest cost
+ * after compression), page by page otherwise. */
+static int batch_read(struct pipeline *p, struct batch *b, uint8_t *pages)
 {
 	uint32_t ps = p->o.img->info.page_size;
 
+	for (uint32_t i = 0; i < b->n;) {
+		uint32_t run = 1;
+		while (i + run < b->n && b->pfn[i + run] == b->pfn[i] + run)
+			run++;
+		int r = elf_read_pfns(p->o.img, b->pfn[i], run, pages + (size_t)i * ps, &b->diag);
+		if (r == -EAGAIN) {
+			for (uint32_t k = 0; k < run; k++) {
+				r = s3img_read_pfn(p->o.img, b->pfn[i + k], pages + (size_t)(i + k) * ps, &b->diag);
+				if (r < 0)
+					return r;
+			}
+		}
+		if (r < 0)
+			return r;
+		i += run;
+	}
+	return 0;
+}
+
+static void batch_compress(struct pipeline *p, struct batch *b, struct compressor *c, uint8_t *pages)
+{
+	uint32_t ps = p->o.img->info.page_size;
+	int r = batch_read(p, b, pages);
+
 	b->out_len = 0;
+	if (r < 0) {
+		b->err = r;
+		return;
+	}
 	for (uint32_t i = 0; i < b->n; i++) {
-		int r = s3img_read_pfn(p->o.img, b->pfn[i], page, &b->diag);
+		const uint8_t *page = pages + (size_t)i * ps;
 		const void *data = page;
 		ssize_t n = 0;
 
-		if (r < 0) {
-			b->err = r;
-			return;
-		}
 		if (p->o.zero_pages && page_is_zero(page, ps)) {
 			b->kind[i] = PAGE_ZERO;
 			b->size[i] = 0;
@@ -59,7 +86,7 @@ static void *worker(void *arg)
 {
 	struct pipeline *p = arg;
 	struct compressor *c = NULL;
-	uint8_t *page = malloc(p->o.img->info.page_size);
+	uint8_t *page = malloc((size_t)BATCH_PAGES * p->o.img->info.page_size);
 	int cerr = p->o.compress ? compressor_new(p->o.compress, p->o.img->info.page_size, &c) : 0;
 
 	pthread_mutex_lock(&p->lock);

@@ -59,6 +59,10 @@ int x86_64_vtop(struct s3img *img, uint64_t va, uint64_t *ret_paddr, struct s3im
 		*ret_paddr = va - START_KERNEL_MAP + img->phys_base;
 		return 0;
 	}
+	if (img->vt_cache_mask && (va & ~img->vt_cache_mask) == img->vt_cache_va) {
+		*ret_paddr = img->vt_cache_pa | (va & img->vt_cache_mask);
+		return 0;
+	}
 	if (!is_canonical(va, img->pt_levels))
 		return diag_err(diag, -ENXIO, UINT64_MAX, "%#" PRIx64 " is not a canonical address", va);
 	table = img->pgd_paddr;
@@ -76,6 +80,9 @@ int x86_64_vtop(struct s3img *img, uint64_t va, uint64_t *ret_paddr, struct s3im
 		if ((level == 3 || level == 2) && (entry & PTE_PSE)) {
 			uint64_t mask = (1ull << shift) - 1;
 			*ret_paddr = (entry & PTE_ADDR_MASK & ~mask) | (va & mask);
+			img->vt_cache_va = va & ~mask;
+			img->vt_cache_pa = entry & PTE_ADDR_MASK & ~mask;
+			img->vt_cache_mask = mask;
 			return 0;
 		}
 		table = entry & PTE_ADDR_MASK;

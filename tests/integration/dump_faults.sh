@@ -30,11 +30,11 @@ grep -q "marked incomplete" "$TMP/err" || fail "read error: no word about the pa
 incomplete "$TMP/eio"
 
 # 2. SIGINT mid-dump (reads slowed down so there is a middle).
-S3_FAULT_PATH=$(readlink -f "$RAW") S3_FAULT_DELAY_US=200 LD_PRELOAD=$FAULTINJECT \
+S3_FAULT_PATH=$(readlink -f "$RAW") S3_FAULT_DELAY_US=20000 LD_PRELOAD=$FAULTINJECT \
 	"$S3" dump -q -d 1 -T 1 "$RAW" "$TMP/int" 2>"$TMP/err" &
 pid=$!
 cleanup_hooks+=("kill $pid 2>/dev/null")
-sleep 2
+sleep 1
 kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ $rc -eq 1 ] || fail "SIGINT: exit $rc: $(cat "$TMP/err")"
