@@ -66,6 +66,7 @@ int verb_verify(int argc, char **argv);
 int verb_dump(int argc, char **argv);
 int verb_suspend(int argc, char **argv);
 int verb_core(int argc, char **argv);
+int verb_resume(int argc, char **argv);
 /* info on a suspend image (info_proc.c). */
 bool info_proc_is_image(const char *path);
 int info_proc(const char *path, bool json, bool pretty);

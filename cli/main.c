@@ -64,6 +64,18 @@ static const struct verb verbs[] = {
 	  "  --force          replace IMAGE if it exists\n"
 	  "  --quiet          no summary line\n",
 	  verb_suspend },
+	{ "resume", "bring a suspended process tree back and let it run",
+	  "resume IMAGE [--detach] [--quiet] [--verbose]\n"
+	  "  Recreates the PID namespaces and every process of IMAGE with its PIDs at\n"
+	  "  every level, its memory, registers, files, signals and credentials, then\n"
+	  "  lets the whole tree run. Stays in the foreground like the job it restores:\n"
+	  "  signals sent to suspend3 are passed to the root process, and the exit\n"
+	  "  status is the root's (128+N if signal N ended it). Needs root. On failure\n"
+	  "  nothing is left behind.\n"
+	  "  --detach   print the root's PID and return, leaving the tree running\n"
+	  "  --quiet    no summary line\n"
+	  "  --verbose  say each step on stderr\n",
+	  verb_resume },
 	{ "core", "write one process of a suspend image as a standard core",
 	  "core IMAGE --pid PID -o FILE [--force]\n"
 	  "  An ELF core of process PID (its PID in the suspender's namespace), as\n"

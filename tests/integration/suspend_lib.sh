@@ -70,12 +70,15 @@ wait_for() {
 
 # nspid_table ROOT: one line per process and per thread of the tree:
 # "P pid... " / "T tid...", NSpid as /proc says before the suspend.
+# With SKIP_COMM set, processes of that name (short-lived children such
+# as sh's sleeps) are left out.
 nspid_table() {
 	local p t
 	for p in $(tree_pids "$1"); do
-		echo "P $(awk '/^NSpid:/ {$1 = ""; print substr($0, 2)}' /proc/"$p"/status)"
+		[ -n "${SKIP_COMM:-}" ] && [ "$(cat /proc/"$p"/comm 2>/dev/null)" = "$SKIP_COMM" ] && continue
+		echo "P $(awk '/^NSpid:/ {$1 = ""; print substr($0, 2)}' /proc/"$p"/status 2>/dev/null)"
 		for t in /proc/"$p"/task/*; do
-			echo "T $(awk '/^NSpid:/ {$1 = ""; print substr($0, 2)}' "$t"/status)"
+			echo "T $(awk '/^NSpid:/ {$1 = ""; print substr($0, 2)}' "$t"/status 2>/dev/null)"
 		done
 	done | sort
 }
@@ -103,4 +106,49 @@ check_same_tree() {
 # check_mode FILE: must be 0600.
 check_mode() {
 	[ "$(stat -c %a "$1")" = 600 ] || fail "$1 has mode $(stat -c %a "$1"), expected 600"
+}
+
+# resume_bg IMAGE [ARGS]: `suspend3 resume` in the background, in the
+# foreground mode (it waits for the root); sets RESUMER.
+resume_bg() {
+	"$S3" resume "$@" --quiet 2>"$TMP/resume.err" &
+	RESUMER=$!
+	spawned+=("$RESUMER")
+}
+
+# wait_resumer: wait for the resumer; its exit status in RC.
+wait_resumer() {
+	RC=0
+	wait "$RESUMER" || RC=$?
+}
+
+# check_same_live_tree BEFORE ROOT: the running tree's NSpid, as before.
+check_same_live_tree() {
+	nspid_table "$2" >"$TMP/live.txt"
+	diff -u "$1" "$TMP/live.txt" >&2 || fail "the resumed tree's PIDs differ from those before the suspend: $(cat "$TMP/resume.err" 2>/dev/null)"
+}
+
+# no_process PIDS...: none of them exists any more (zombies count as gone).
+no_process() {
+	local p i
+	for p in "$@"; do
+		for i in $(seq 50); do
+			gone "$p" && break
+			sleep 0.1
+		done
+		gone "$p" || fail "pid $p is left behind: $(cat /proc/"$p"/status 2>/dev/null | head -3)"
+	done
+}
+
+# pids_free PIDS...: no process holds them, not even as a zombie (the
+# killed tree's orphans are reaped by init, in its own time).
+pids_free() {
+	local p i
+	for p in "$@"; do
+		for i in $(seq 200); do
+			[ -e /proc/"$p" ] || break
+			sleep 0.1
+		done
+		[ ! -e /proc/"$p" ] || fail "pid $p is still taken: $(head -3 /proc/"$p"/status 2>/dev/null)"
+	done
 }

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `suspend3 resume`: check the image and the system, prepare what the
+ * processes share, create the tree (spawn.c), rebuild each process
+ * (rebuild.c), let them all run, then wait for the root like the job it
+ * was. On any failure every process created so far is killed and reaped:
+ * the copies die with their parents (PR_SET_PDEATHSIG) and with the
+ * resumer (PTRACE_O_EXITKILL), and the resumer is their subreaper. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "restorer.h"
+
+#define PHASE_TIMEOUT_MS 60000
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT };
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void verbose(const struct rs *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void verbose(const struct rs *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->opts->verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("resume: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Every PID and TID the tree needs here must be free (a clearer message
+ * than clone3's EEXIST, before anything is created). */
+static int check_pids_free(struct rs *s)
+{
+	const struct s3img_proc_image *img = s->img;
+	char path[64], comm[32] = "?";
+
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t n = 0; n < (img->procs[i].nthreads ? img->procs[i].nthreads : 1); n++) {
+			pid_t id = img->procs[i].nthreads ? img->procs[i].threads[n].tid[0] : img->procs[i].pid[0];
+			FILE *f;
+
+			char stat[512], *e;
+			size_t len;
+
+			snprintf(path, sizeof(path), "/proc/%d/stat", id);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			len = fread(stat, 1, sizeof(stat) - 1, f);
+			fclose(f);
+			stat[len] = 0;
+			e = strrchr(stat, ')');
+			snprintf(comm, sizeof(comm), "%.*s", e && strchr(stat, '(') ? (int)(e - strchr(stat, '(') - 1) : 0,
+				 strchr(stat, '(') ? strchr(stat, '(') + 1 : "");
+			return rfail(s->diag, -EEXIST, "cannot resume pid %d (%s): PID %d is taken by %s (%s)",
+				     img->procs[i].pid[0], img->procs[i].comm, id,
+				     e && e[1] == ' ' && e[2] == 'Z' ? "a zombie not yet reaped" : "a running process", comm);
+		}
+	return 0;
+}
+
+/* Wait for one report of each kind `what` from every process to expect. */
+static int collect(struct rs *s, uint32_t what, pid_t root)
+{
+	const struct s3img_proc_image *img = s->img;
+	size_t want = 0, got = 0;
+	bool *seen = calloc(img->nprocs, 1);
+	double deadline = now() + PHASE_TIMEOUT_MS / 1000.0;
+	int r = 0;
+
+	if (!seen)
+		return -ENOMEM;
+	want = img->nprocs;
+	while (got < want) {
+		struct pollfd pfd = { s->status_rd, POLLIN, 0 };
+		struct rmsg m;
+		int st;
+
+		if (poll(&pfd, 1, 100) == 0) {
+			if (waitpid(root, &st, WNOHANG) == root) {
+				r = rfail(s->diag, -ECHILD, "the resumed tree died while it was being rebuilt (%s %d)",
+					  WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+				break;
+			}
+			if (now() > deadline) {
+				r = rfail(s->diag, -ETIMEDOUT, "the processes did not report within %d s", PHASE_TIMEOUT_MS / 1000);
+				break;
+			}
+			continue;
+		}
+		if (read(s->status_rd, &m, sizeof(m)) != (ssize_t)sizeof(m) || m.proc >= img->nprocs) {
+			r = rfail(s->diag, -EIO, "a broken report from a process being rebuilt");
+			break;
+		}
+		m.text[sizeof(m.text) - 1] = 0;
+		if (m.what == RMSG_ERROR) {
+			r = rfail(s->diag, m.err ? m.err : -EIO, "%s", m.text);
+			break;
+		}
+		if (m.what == RMSG_CREATED)
+			s->pid[m.proc] = img->procs[m.proc].pid[0];
+		if (m.what == what && !seen[m.proc]) {
+			seen[m.proc] = true;
+			got++;
+		}
+	}
+	free(seen);
+	return r;
+}
+
+/* The zombies of the image must be zombies before their parents are
+ * rebuilt (their exit is what makes the parent's SIGCHLD). */
+static int wait_zombies(struct rs *s)
+{
+	for (size_t i = 0; i < s->img->nprocs; i++) {
+		char path[64], buf[256];
+		bool z = false;
+
+		if (s->img->procs[i].state != S3IMG_PROC_ZOMBIE)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", s->pid[i]);
+		for (int k = 0; k < 500 && !z; k++) {
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+			char *e;
+			if (fd >= 0)
+				close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			e = strrchr(buf, ')');
+			z = e && e[1] == ' ' && e[2] == 'Z';
+			if (!z)
+				usleep(10000);
+		}
+		if (!z)
+			return rfail(s->diag, -ETIMEDOUT, "zombie pid %d did not exit", s->img->procs[i].pid[0]);
+	}
+	return 0;
+}
+
+static void kill_all(struct rs *s, pid_t root)
+{
+	double deadline = now() + 10;
+	int st;
+
+	if (root > 0)
+		kill(root, SIGKILL);
+	for (size_t i = 0; i < s->img->nprocs; i++)
+		if (s->pid[i] > 0)
+			kill(s->pid[i], SIGKILL);
+	/* As their subreaper, every orphan comes to us to be reaped. */
+	while (now() < deadline) {
+		pid_t w = waitpid(-1, &st, __WALL | WNOHANG);
+		if (w < 0 && errno == ECHILD)
+			break;
+		if (w <= 0)
+			usleep(5000);
+	}
+}
+
+static int foreground(pid_t root, int *ret_status)
+{
+	sigset_t set;
+	siginfo_t si;
+	int st;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t k = 0; k < ARRAY_SIZE(forwarded); k++)
+		sigaddset(&set, forwarded[k]);
+	for (;;) {
+		pid_t w;
+
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == root) {
+				*ret_status = st;
+				return 0;
+			}
+		if (w < 0 && errno == ECHILD)
+			return -ECHILD;
+		if (sigwaitinfo(&set, &si) < 0)
+			continue;
+		/* A terminal's signals reach the job's group by themselves. */
+		if (si.si_signo != SIGCHLD && si.si_code != SI_KERNEL)
+			kill(root, si.si_signo);
+	}
+}
+
+int restorer_resume(const char *path, const struct resume_opts *opts, struct resume_result *ret,
+		    struct s3img_diag *diag)
+{
+	struct rs s = { .opts = opts, .diag = diag, .img_fd = -1, .status_rd = -1, .status_wr = -1,
+			.go_rd = -1, .go_wr = -1 };
+	struct resume_result res = { 0 };
+	sigset_t block, old;
+	pid_t root = 0;
+	double t0 = now();
+	int r, fds[2];
+	struct rlimit nofile;
+	const char *fault;
+	long fault_at = -1;
+
+	if (geteuid() != 0)
+		return rfail(diag, -EPERM,
+			     "resume needs root: it recreates PIDs with clone3 set_tid and rebuilds processes with ptrace (resuming inside a user namespace is not supported yet)");
+	r = s3img_proc_open(path, &s.handle, diag);
+	if (r < 0)
+		return r;
+	s.img = s3img_proc_get_image(s.handle);
+	if ((r = restorer_check_image(s.img, diag)) < 0)
+		goto out;
+	s.pid = calloc(s.img->nprocs, sizeof(*s.pid));
+	if (!s.pid) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* The pool starts above every fd of the tree. */
+	s.base = 3;
+	for (size_t i = 0; i < s.img->nprocs; i++)
+		for (size_t k = 0; k < s.img->procs[i].nfds; k++)
+			if (s.img->procs[i].fds[k].fd >= s.base)
+				s.base = s.img->procs[i].fds[k].fd + 1;
+	getrlimit(RLIMIT_NOFILE, &nofile);
+	if (nofile.rlim_cur < (rlim_t)s.base + s.img->nfiles + 2 * s.img->npipes + 64) {
+		nofile.rlim_cur = (rlim_t)s.base + s.img->nfiles + 2 * s.img->npipes + 64;
+		if (nofile.rlim_max < nofile.rlim_cur)
+			nofile.rlim_max = nofile.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &nofile) < 0) {
+			r = rfail(diag, -errno, "cannot raise the open file limit to %llu: %s",
+				  (unsigned long long)nofile.rlim_cur, strerror(errno));
+			goto out;
+		}
+	}
+	if ((r = check_pids_free(&s)) < 0 || (r = prepare_specials(&s)) < 0 || (r = prepare_files(&s)) < 0)
+		goto out;
+	s.img_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s.img_fd >= 0) {
+		int n = fcntl(s.img_fd, F_DUPFD_CLOEXEC, s.base);
+		close(s.img_fd);
+		s.img_fd = n;
+	}
+	if (s.img_fd < 0 || pipe2(fds, O_CLOEXEC) < 0) {
+		r = rfail(diag, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	s.status_rd = fcntl(fds[0], F_DUPFD_CLOEXEC, s.base);
+	s.status_wr = fcntl(fds[1], F_DUPFD_CLOEXEC, s.base);
+	close(fds[0]);
+	close(fds[1]);
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	s.go_rd = fcntl(fds[0], F_DUPFD_CLOEXEC, s.base);
+	s.go_wr = fcntl(fds[1], F_DUPFD_CLOEXEC, s.base);
+	close(fds[0]);
+	close(fds[1]);
+	verbose(&s, "%zu processes, %zu files, %zu pipes, %zu PID namespaces; pool fds from %d", s.img->nprocs,
+		s.img->nfiles, s.img->npipes, s.img->npidns, s.base);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	for (size_t k = 0; k < ARRAY_SIZE(forwarded); k++)
+		sigaddset(&block, forwarded[k]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	root = spawn_process(&s, 0, s.img->procs[0].pidns != 0 ? CLONE_NEWPID : 0);
+	if (root < 0) {
+		/* The report is in the pipe. */
+		collect(&s, RMSG_CREATED, 0);
+		r = root;
+		root = 0;
+		goto fail;
+	}
+	s.pid[0] = root;
+	if ((r = collect(&s, RMSG_CREATED, root)) < 0)
+		goto fail;
+	verbose(&s, "every process exists");
+	close(s.go_wr);
+	s.go_wr = -1;
+	if ((r = collect(&s, RMSG_READY, root)) < 0 || (r = wait_zombies(&s)) < 0)
+		goto fail;
+	/* SUSPEND3_FAULT=rebuild:N fails the rebuild of process N (tests: the
+	 * cleanup once the tree exists). */
+	fault = getenv("SUSPEND3_FAULT");
+	if (fault && !strncmp(fault, "rebuild:", 8))
+		fault_at = strtol(fault + 8, NULL, 10);
+	for (size_t i = 0; i < s.img->nprocs; i++) {
+		if (s.img->procs[i].state != S3IMG_PROC_ALIVE)
+			continue;
+		if ((long)i == fault_at) {
+			r = rfail(diag, -EIO, "pid %d: fault injected by SUSPEND3_FAULT", s.img->procs[i].pid[0]);
+			goto fail;
+		}
+		if ((r = rebuild_process(&s, i)) < 0)
+			goto fail;
+		verbose(&s, "pid %d (%s) rebuilt", s.img->procs[i].pid[0], s.img->procs[i].comm);
+	}
+	for (size_t i = 0; i < s.img->nprocs; i++)
+		if (s.img->procs[i].state == S3IMG_PROC_ALIVE)
+			release_process(&s, i);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	res.seconds = now() - t0;
+	res.nprocs = s.img->nprocs;
+	res.nthreads = s.nthreads;
+	res.root_pid = root;
+	res.memory_bytes = s.mem_bytes;
+	if (ret)
+		*ret = res;
+	r = 0;
+	prepare_close(&s);
+	close(s.img_fd);
+	close(s.status_rd);
+	close(s.status_wr);
+	close(s.go_rd);
+	s.img_fd = s.status_rd = s.status_wr = s.go_rd = -1;
+	if (opts->on_running)
+		opts->on_running(&res, opts->userdata);
+	if (!opts->detach) {
+		r = foreground(root, &res.status);
+		if (ret)
+			ret->status = res.status;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	goto out;
+fail:
+	kill_all(&s, root);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	prepare_close(&s);
+	if (s.img_fd >= 0)
+		close(s.img_fd);
+	if (s.status_rd >= 0)
+		close(s.status_rd);
+	if (s.status_wr >= 0)
+		close(s.status_wr);
+	if (s.go_rd >= 0)
+		close(s.go_rd);
+	if (s.go_wr >= 0)
+		close(s.go_wr);
+	free(s.pid);
+	s3img_proc_free(s.handle);
+	return r;
+}

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Programs not written here: python3 counts on from its last value, sleep
+# sleeps on, sh keeps its pipeline going, and a shell script's exit status
+# comes out of resume.
+. "$(dirname "$0")/suspend_lib.sh"
+[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
+
+spawn "$TMP/py.out" /usr/bin/python3 -c '
+import time
+i = 0
+while True:
+    i += 1
+    print(i, flush=True)
+    time.sleep(0.05)'
+py=$SPAWNED
+wait_for "$TMP/py.out" '^3$'
+nspid_table "$py" >"$TMP/before.txt"
+"$S3" suspend "$py" -o "$TMP/py.img" --quiet || fail "suspend of python3 failed"
+no_process "$py"
+pids_free "$py"
+last=$(tail -1 "$TMP/py.out")
+resume_bg "$TMP/py.img"
+wait_for "$TMP/py.out" "^$((last + 5))\$"
+check_same_live_tree "$TMP/before.txt" "$py"
+awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { exit bad }' "$TMP/py.out" ||
+	fail "python3 skipped or repeated a value"
+kill -INT "$RESUMER"
+wait_resumer
+# python3 turns SIGINT into KeyboardInterrupt and exits 1 (or dies of it).
+[ "$RC" -eq 1 ] || [ "$RC" -eq 130 ] || fail "resume exited $RC after SIGINT to python3"
+grep -q KeyboardInterrupt "$TMP/py.out" || fail "python3 did not get the SIGINT: $(tail -3 "$TMP/py.out")"
+
+spawn "$TMP/sleep.out" sleep 1000
+sl=$SPAWNED
+sleep 0.2
+nspid_table "$sl" >"$TMP/before.txt"
+"$S3" suspend "$sl" -o "$TMP/sleep.img" --quiet || fail "suspend of sleep failed"
+no_process "$sl"
+pids_free "$sl"
+resume_bg "$TMP/sleep.img"
+sleep 0.5
+running "$sl" || fail "sleep does not sleep on: $(cat "$TMP/resume.err")"
+check_same_live_tree "$TMP/before.txt" "$sl"
+grep -q '^State:.*S' /proc/"$sl"/status || fail "sleep is not sleeping"
+kill -TERM "$sl"
+wait_resumer
+[ "$RC" -eq 143 ] || fail "resume exited $RC, expected 143 (sleep's SIGTERM)"
+
+# sh running a pipeline: both sides go on, the pipe between them works.
+spawn "$TMP/sh.out" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.05; done | cat'
+sh=$SPAWNED
+wait_for "$TMP/sh.out" '^3$'
+SKIP_COMM=sleep nspid_table "$sh" >"$TMP/before.txt"
+pids=$(tree_pids "$sh")
+"$S3" suspend "$sh" -o "$TMP/sh.img" --quiet || fail "suspend of sh failed"
+no_process $pids
+pids_free $pids
+last=$(tail -1 "$TMP/sh.out")
+resume_bg "$TMP/sh.img"
+wait_for "$TMP/sh.out" "^$((last + 5))\$"
+SKIP_COMM=sleep check_same_live_tree "$TMP/before.txt" "$sh"
+awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { exit bad }' "$TMP/sh.out" ||
+	fail "the pipeline skipped or repeated a value: $(tr '\n' ' ' <"$TMP/sh.out")"
+kill -9 $(tree_pids "$sh") 2>/dev/null || true
+wait_resumer
+[ "$RC" -eq 137 ] || fail "resume exited $RC, expected 137"
+
+# A script that ends by itself: its status is resume's.
+spawn "$TMP/st.out" sh -c 'sleep 1; exit 7'
+st=$SPAWNED
+sleep 0.3
+pids=$(tree_pids "$st")
+"$S3" suspend "$st" -o "$TMP/st.img" --quiet || fail "suspend of sh -c 'sleep 1; exit 7' failed"
+pids_free $pids
+resume_bg "$TMP/st.img"
+wait_resumer
+[ "$RC" -eq 7 ] || fail "resume exited $RC, expected the script's 7: $(cat "$TMP/resume.err")"
+echo "resume_external: ok"
