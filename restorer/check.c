@@ -5,6 +5,8 @@
  * and setpgid can rebuild. Pure: a fuzz target calls it on any model the
  * reader accepts. */
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -21,6 +23,18 @@ int rfail(struct s3img_diag *diag, int err, const char *fmt, ...)
 		diag->offset = UINT64_MAX;
 	}
 	return err;
+}
+
+/* fs.nr_open's default: no process had an fd above it. */
+#define MAX_FD (1 << 20)
+#define MAX_SHM (1ull << 46)
+
+static bool signal_ok(const uint8_t *siginfo)
+{
+	int32_t signo;
+
+	memcpy(&signo, siginfo, 4);
+	return signo > 0 && signo <= S3IMG_PROC_NSIG && signo != SIGKILL && signo != SIGSTOP;
 }
 
 static const struct s3img_proc_process *ns_init(const struct s3img_proc_image *img, uint32_t ns)
@@ -118,17 +132,40 @@ int restorer_check_image(const struct s3img_proc_image *img, struct s3img_diag *
 			if (used)
 				return rfail(diag, -EOPNOTSUPP, "PID namespace %u has no init in the image", ns);
 		}
-	for (size_t i = 0; i < img->nprocs; i++)
-		for (size_t v = 0; v < img->procs[i].nvmas; v++) {
-			const struct s3img_proc_vma *vma = &img->procs[i].vmas[v];
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct s3img_proc_process *p = &img->procs[i];
+		unsigned specials = 0;
+
+		for (size_t v = 0; v < p->nvmas; v++) {
+			const struct s3img_proc_vma *vma = &p->vmas[v];
 			if ((vma->kind == S3IMG_VMA_FILE_PRIVATE || vma->kind == S3IMG_VMA_FILE_SHARED) &&
-			    vma->file >= img->nfiles)
-				return rfail(diag, -EBADMSG, "pid %d: mapping at %#llx has no file", img->procs[i].pid[0],
+			    (vma->file >= img->nfiles || !(img->files[vma->file].flags & S3IMG_FILE_MAPPED)))
+				return rfail(diag, -EBADMSG, "pid %d: mapping at %#llx has no file", p->pid[0],
 					     (unsigned long long)vma->start);
+			/* Shared memory objects: offsets within what a shmem file can be. */
+			if (vma->kind == S3IMG_VMA_ANON_SHARED && (vma->pgoff >= MAX_SHM || vma->end - vma->start > MAX_SHM - vma->pgoff))
+				return rfail(diag, -EBADMSG, "pid %d: shared memory at %#llx: offset %#llx out of range",
+					     p->pid[0], (unsigned long long)vma->start, (unsigned long long)vma->pgoff);
+			if (vma->kind >= S3IMG_VMA_VDSO && vma->kind <= S3IMG_VMA_VVAR_VCLOCK) {
+				if (specials & (1u << vma->kind))
+					return rfail(diag, -EBADMSG, "pid %d: two vdso or vvar mappings of one kind", p->pid[0]);
+				specials |= 1u << vma->kind;
+			}
 		}
+		for (size_t k = 0; k < p->npending; k++)
+			if (!signal_ok(p->pending[k].data))
+				return rfail(diag, -EBADMSG, "pid %d: a pending signal that cannot be queued", p->pid[0]);
+		for (size_t n = 0; n < p->nthreads; n++)
+			for (size_t k = 0; k < p->threads[n].npending; k++)
+				if (!signal_ok(p->threads[n].pending[k].data))
+					return rfail(diag, -EBADMSG, "pid %d: a pending signal that cannot be queued", p->pid[0]);
+	}
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nfds; k++) {
 			uint32_t f = img->procs[i].fds[k].file;
+			if (img->procs[i].fds[k].fd < 0 || img->procs[i].fds[k].fd >= MAX_FD)
+				return rfail(diag, -EBADMSG, "pid %d: fd %d out of range", img->procs[i].pid[0],
+					     img->procs[i].fds[k].fd);
 			if (f >= img->nfiles || (img->files[f].flags & S3IMG_FILE_MAPPED) ||
 			    (img->files[f].kind == S3IMG_FILE_PIPE && img->files[f].pipe >= img->npipes))
 				return rfail(diag, -EBADMSG, "pid %d: fd %d refers to no open file", img->procs[i].pid[0],

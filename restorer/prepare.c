@@ -93,7 +93,8 @@ static int open_file(struct rs *s, size_t i)
 		return rfail(s->diag, -ESTALE, "mapped file %s changed since the suspend (size %llu, was %llu; or modified)",
 			     f->path, (unsigned long long)st.st_size, (unsigned long long)f->size);
 	}
-	if (!mapped && f->kind == S3IMG_FILE_REG && !(f->open_flags & O_APPEND) &&
+	/* The position (read() uses it under O_APPEND too). */
+	if (!mapped && (f->kind == S3IMG_FILE_REG || f->kind == S3IMG_FILE_DIR) &&
 	    lseek(fd, (off_t)f->pos, SEEK_SET) < 0) {
 		close(fd);
 		return rfail(s->diag, -errno, "file %s: cannot seek to %llu: %s", f->path,
@@ -113,9 +114,14 @@ static int make_pipe(struct rs *s, size_t i)
 	s->pipe_fd[2 * i + 1] = pool(s, fds[1]);
 	if (s->pipe_fd[2 * i] < 0 || s->pipe_fd[2 * i + 1] < 0)
 		return rfail(s->diag, -EMFILE, "pipe: no file descriptors left");
-	if (p->size && fcntl(s->pipe_fd[2 * i], F_SETPIPE_SZ, (int)p->size) < 0 && p->data_len > 65536)
-		return rfail(s->diag, -errno, "pipe %zu: cannot make it hold %llu bytes: %s", i,
-			     (unsigned long long)p->data_len, strerror(errno));
+	if (p->size && p->size <= (1u << 30))
+		fcntl(s->pipe_fd[2 * i], F_SETPIPE_SZ, (int)p->size);
+	r = fcntl(s->pipe_fd[2 * i], F_GETPIPE_SZ);
+	if (r < 0 || (uint64_t)r < p->data_len)
+		return rfail(s->diag, -ENOSPC, "pipe %zu: cannot make it hold its %llu bytes (size %d)", i,
+			     (unsigned long long)p->data_len, r);
+	/* Never block here, whatever the image says. */
+	fcntl(s->pipe_fd[2 * i + 1], F_SETFL, O_NONBLOCK);
 	r = copy_data(s, s->pipe_fd[2 * i + 1], 0, p->data_offset, p->data_len, true);
 	if (r < 0)
 		return rfail(s->diag, r, "pipe %zu: cannot put back its %llu bytes: %s", i,
@@ -215,12 +221,19 @@ int prepare_files(struct rs *s)
 		if (r < 0)
 			return r;
 	}
-	/* A pipe end's status flags (O_NONBLOCK) as its description had them. */
+	/* Each open description of a pipe end its own, with its status flags
+	 * (O_NONBLOCK): reopened through /proc. */
 	for (size_t i = 0; i < img->nfiles; i++) {
 		const struct s3img_proc_file *f = &img->files[i];
-		if (f->kind == S3IMG_FILE_PIPE && f->pipe < img->npipes)
-			fcntl(s->pipe_fd[2 * f->pipe + ((f->open_flags & O_ACCMODE) != O_RDONLY)], F_SETFL,
-			      (int)(f->open_flags & O_NONBLOCK));
+		char path[64];
+
+		if (f->kind != S3IMG_FILE_PIPE)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d",
+			 s->pipe_fd[2 * f->pipe + ((f->open_flags & O_ACCMODE) != O_RDONLY)]);
+		s->file_fd[i] = pool(s, open(path, (int)(f->open_flags & (O_ACCMODE | O_NONBLOCK)) | O_CLOEXEC));
+		if (s->file_fd[i] < 0)
+			return rfail(s->diag, s->file_fd[i], "pipe %u: %s", f->pipe, strerror(-s->file_fd[i]));
 	}
 	return make_shm(s);
 }

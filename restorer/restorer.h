@@ -41,7 +41,7 @@ struct rs {
 	struct s3img_diag *diag;
 	int base;
 	int img_fd;              /* the image, for the rebuilt processes to read their memory */
-	int *file_fd;            /* per file: an open description, or -1 (pipes) */
+	int *file_fd;            /* per file: an open description (pool fd) */
 	int *pipe_fd;            /* per pipe: [2i] read end, [2i+1] write end */
 	struct shm_obj *shm;
 	size_t nshm;
@@ -49,8 +49,11 @@ struct rs {
 	int go_rd, go_wr;        /* the barrier: closed when every process exists */
 	struct specials sp;
 	pid_t *pid;              /* per process: its PID here (0: not created yet) */
+	int *nsfd;               /* per process: its namespace for children to set
+				  * again once its threads exist, or -1 */
 	uint64_t mem_bytes;
 	size_t nthreads;
+	int cap_last;            /* /proc/sys/kernel/cap_last_cap */
 };
 
 /* A copy's report to the resumer (shorter than PIPE_BUF: written whole). */

@@ -5,6 +5,7 @@
  * was. On any failure every process created so far is killed and reaped:
  * the copies die with their parents (PR_SET_PDEATHSIG) and with the
  * resumer (PTRACE_O_EXITKILL), and the resumer is their subreaper. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,7 +100,7 @@ static int collect(struct rs *s, uint32_t what, pid_t root)
 		int st;
 
 		if (poll(&pfd, 1, 100) == 0) {
-			if (waitpid(root, &st, WNOHANG) == root) {
+			if (root > 0 && waitpid(root, &st, WNOHANG) == root) {
 				r = rfail(s->diag, -ECHILD, "the resumed tree died while it was being rebuilt (%s %d)",
 					  WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 				break;
@@ -118,8 +120,10 @@ static int collect(struct rs *s, uint32_t what, pid_t root)
 			r = rfail(s->diag, m.err ? m.err : -EIO, "%s", m.text);
 			break;
 		}
-		if (m.what == RMSG_CREATED)
+		if (m.what == RMSG_CREATED) {
 			s->pid[m.proc] = img->procs[m.proc].pid[0];
+			s->nsfd[m.proc] = m.err;
+		}
 		if (m.what == what && !seen[m.proc]) {
 			seen[m.proc] = true;
 			got++;
@@ -158,6 +162,40 @@ static int wait_zombies(struct rs *s)
 	return 0;
 }
 
+/* Our children: the root, and orphans of the tree (we are their
+ * subreaper while it is rebuilt). */
+static size_t kill_children(void)
+{
+	char path[64], buf[512];
+	size_t n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+		char *e;
+		int fd;
+		ssize_t len;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[len > 0 ? len : 0] = 0;
+		e = strrchr(buf, ')');
+		if (e && e[1] && e[2] && strtol(e + 4, NULL, 10) == getpid()) {
+			kill(pid, SIGKILL);
+			n++;
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 static void kill_all(struct rs *s, pid_t root)
 {
 	double deadline = now() + 10;
@@ -168,13 +206,16 @@ static void kill_all(struct rs *s, pid_t root)
 	for (size_t i = 0; i < s->img->nprocs; i++)
 		if (s->pid[i] > 0)
 			kill(s->pid[i], SIGKILL);
-	/* As their subreaper, every orphan comes to us to be reaped. */
+	/* Copies die with their parents; orphans come to us: kill and reap
+	 * until none is left. */
 	while (now() < deadline) {
 		pid_t w = waitpid(-1, &st, __WALL | WNOHANG);
 		if (w < 0 && errno == ECHILD)
 			break;
-		if (w <= 0)
+		if (w <= 0) {
+			kill_children();
 			usleep(5000);
+		}
 	}
 }
 
@@ -230,7 +271,8 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	if ((r = restorer_check_image(s.img, diag)) < 0)
 		goto out;
 	s.pid = calloc(s.img->nprocs, sizeof(*s.pid));
-	if (!s.pid) {
+	s.nsfd = calloc(s.img->nprocs, sizeof(*s.nsfd));
+	if (!s.pid || !s.nsfd) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -249,6 +291,15 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 			r = rfail(diag, -errno, "cannot raise the open file limit to %llu: %s",
 				  (unsigned long long)nofile.rlim_cur, strerror(errno));
 			goto out;
+		}
+	}
+	s.cap_last = 40;
+	{
+		FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+		if (f) {
+			if (fscanf(f, "%d", &s.cap_last) != 1 || s.cap_last < 0 || s.cap_last > 63)
+				s.cap_last = 40;
+			fclose(f);
 		}
 	}
 	if ((r = check_pids_free(&s)) < 0 || (r = prepare_specials(&s)) < 0 || (r = prepare_files(&s)) < 0)
@@ -338,7 +389,23 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	if (opts->on_running)
 		opts->on_running(&res, opts->userdata);
 	if (!opts->detach) {
+		/* A shell job whose root leads its own group takes the terminal
+		 * from us, as the shell gave it, and gives it back at the end. */
+		int tty = (s.img->flags & S3IMG_PROC_IMAGE_SHELL_JOB) ? open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+		bool handed = tty >= 0 && s.img->procs[0].pgid[0] == s.img->procs[0].pid[0] &&
+			      tcgetpgrp(tty) == getpgrp();
+		sigset_t ttou;
+
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, NULL);
+		if (handed)
+			tcsetpgrp(tty, root);
 		r = foreground(root, &res.status);
+		if (handed)
+			tcsetpgrp(tty, getpgrp());
+		if (tty >= 0)
+			close(tty);
 		if (ret)
 			ret->status = res.status;
 	}
@@ -361,6 +428,7 @@ out:
 	if (s.go_wr >= 0)
 		close(s.go_wr);
 	free(s.pid);
+	free(s.nsfd);
 	s3img_proc_free(s.handle);
 	return r;
 }

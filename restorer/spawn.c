@@ -63,7 +63,9 @@ static void be_zombie(int32_t status)
 
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
+		/* No core, not even to a core_pattern pipe. */
 		setrlimit(RLIMIT_CORE, &no_core);
+		prctl(PR_SET_DUMPABLE, 0);
 		signal(sig, SIG_DFL);
 		sigemptyset(&one);
 		sigaddset(&one, sig);
@@ -74,26 +76,11 @@ static void be_zombie(int32_t status)
 	_exit(WEXITSTATUS(status));
 }
 
-static bool in_fds(const struct s3img_proc_process *p, int fd)
-{
-	for (size_t k = 0; k < p->nfds; k++)
-		if (p->fds[k].fd == fd)
-			return true;
-	return false;
-}
-
-static int pool_fd_of(struct rs *s, uint32_t file)
-{
-	const struct s3img_proc_file *f = &s->img->files[file];
-
-	if (f->kind == S3IMG_FILE_PIPE)
-		return s->pipe_fd[2 * f->pipe + ((f->open_flags & O_ACCMODE) != O_RDONLY)];
-	return s->file_fd[file];
-}
 
 static void restore_state(struct rs *s, size_t i)
 {
 	const struct s3img_proc_process *p = &s->img->procs[i];
+	int next = 0;
 
 	if (p->cwd && chdir(p->cwd) < 0)
 		die(s, i, -errno, "pid %d: cannot enter its working directory %s: %s", p->pid[0], p->cwd,
@@ -115,54 +102,93 @@ static void restore_state(struct rs *s, size_t i)
 	}
 	for (size_t k = 0; k < p->nfds; k++) {
 		const struct s3img_proc_fd *fd = &p->fds[k];
-		int src = pool_fd_of(s, fd->file);
+		int src = s->file_fd[fd->file];
 		if (src < 0 || dup3(src, fd->fd, (fd->fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
 			die(s, i, -errno, "pid %d: fd %d: %s", p->pid[0], fd->fd, strerror(errno));
 	}
-	for (int fd = 0; fd < s->base; fd++)
-		if (!in_fds(p, fd))
-			close(fd);
+	/* Every fd below the pool that the process did not have (fds are
+	 * sorted). */
+	for (size_t k = 0; k <= p->nfds; k++) {
+		int end = k < p->nfds ? p->fds[k].fd : s->base;
+		if (end > next)
+			syscall(SYS_close_range, next, end - 1, 0);
+		next = end + 1;
+	}
 }
 
-static void child_main(struct rs *s, size_t i) __attribute__((noreturn));
+static void child_main(struct rs *s, size_t i, pid_t creator) __attribute__((noreturn));
 
-static int make_child(struct rs *s, size_t i, size_t j, uint32_t *cur_ns, bool *unshared)
+/* Which pass creates child c of p: 0 its own namespace, 1 a namespace it
+ * makes with CLONE_NEWPID, 2 the namespace for children it unshared (the
+ * init first, as unshare then fork made it). */
+static int child_pass(const struct s3img_proc_process *p, const struct s3img_proc_process *c)
+{
+	if (c->pidns == p->pidns)
+		return 0;
+	if (c->pidns != p->pidns_for_children)
+		return 1;
+	return c->pid[c->nlevels - 1] == 1 ? 2 : 3;
+}
+
+static int make_child(struct rs *s, size_t i, size_t j, bool *unshared)
 {
 	const struct s3img_proc_process *p = &s->img->procs[i], *c = &s->img->procs[j];
 	unsigned long flags = 0;
 	pid_t r;
 
-	if (c->pidns != *cur_ns) {
-		if (p->pidns_for_children == c->pidns && !*unshared) {
-			/* As unshare(CLONE_NEWPID) then fork made it. */
-			if (unshare(CLONE_NEWPID) < 0)
-				return -errno;
-			*unshared = true;
-			*cur_ns = c->pidns;
-		} else {
-			flags = CLONE_NEWPID;
-		}
+	if (child_pass(p, c) == 1) {
+		flags = CLONE_NEWPID;
+	} else if (child_pass(p, c) >= 2 && !*unshared) {
+		if (unshare(CLONE_NEWPID) < 0)
+			return -errno;
+		*unshared = true;
 	}
 	r = spawn_process(s, j, flags);
 	return r < 0 ? (int)r : 0;
 }
 
-static void child_main(struct rs *s, size_t i)
+/* The kernel gives random PIDs to levels set_tid leaves out: make sure
+ * every level is the one asked for. */
+static void check_nspid(struct rs *s, size_t i)
+{
+	const struct s3img_proc_process *p = &s->img->procs[i];
+	char buf[4096], *l;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	l = strstr(buf, "\nNSpid:");
+	for (uint32_t k = 0; l && k < p->nlevels; k++) {
+		long v = strtol(l + (k ? 0 : 7), &l, 10);
+		if (v != p->pid[k])
+			die(s, i, -EEXIST, "pid %d was created with PID %ld at level %u, not %d", p->pid[0], v, k, p->pid[k]);
+	}
+	if (!l)
+		die(s, i, -EIO, "pid %d: no NSpid in /proc/self/status", p->pid[0]);
+}
+
+static void child_main(struct rs *s, size_t i, pid_t creator)
 {
 	const struct s3img_proc_image *img = s->img;
 	const struct s3img_proc_process *p = &img->procs[i];
-	uint32_t cur_ns = p->pidns;
 	bool unshared = false, join_later = false;
+	int nsfd = -1;
 	sigset_t all;
 	char c;
-	int r;
 
 	close(s->go_wr);
 	close(s->status_rd);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	/* Until it is rebuilt, a copy dies with the copy that made it. */
+	/* Until it is rebuilt, a copy dies with the copy that made it; if that
+	 * one is already gone, at once (the parent of a namespace's init is
+	 * not visible from it: 0). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != creator && getppid() != 0)
+		_exit(127);
+	check_nspid(s, i);
 	if (p->sid[0] == p->pid[0]) {
 		if (setsid() < 0)
 			die(s, i, -errno, "pid %d: setsid: %s", p->pid[0], strerror(errno));
@@ -173,19 +199,31 @@ static void child_main(struct rs *s, size_t i)
 		/* The leader may not exist yet: then after the barrier. */
 		join_later = setpgid(0, p->pgid[p->nlevels - 1]) < 0;
 	}
-	/* Children in its own namespace first: after an unshare(CLONE_NEWPID)
-	 * every further child lands in the new one. */
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 4; pass++)
 		for (size_t j = i + 1; j < img->nprocs; j++) {
-			if (img->procs[j].parent != i || (img->procs[j].pidns == p->pidns) != (pass == 0))
+			if (img->procs[j].parent != i || child_pass(p, &img->procs[j]) != pass)
 				continue;
-			r = make_child(s, i, j, &cur_ns, &unshared);
-			if (r < 0)
-				_exit(127); /* spawn_process or make_child reported it */
+			if (make_child(s, i, j, &unshared) < 0)
+				_exit(127); /* spawn_process reported it */
 		}
-	if (p->pidns_for_children != p->pidns && !unshared && unshare(CLONE_NEWPID) < 0)
-		die(s, i, -errno, "pid %d: unshare(CLONE_NEWPID): %s", p->pid[0], strerror(errno));
-	report(s, i, RMSG_CREATED, 0, NULL);
+	if (p->pidns_for_children != p->pidns && !unshared) {
+		if (unshare(CLONE_NEWPID) < 0)
+			die(s, i, -errno, "pid %d: unshare(CLONE_NEWPID): %s", p->pid[0], strerror(errno));
+		unshared = true;
+	}
+	/* CLONE_THREAD is refused while the namespace for children differs
+	 * from the own one: back to the own until the threads exist (the
+	 * resumer then sets it again through this fd, closed with the pool). */
+	if (unshared && p->nthreads > 1) {
+		int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		int kids = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		nsfd = kids < 0 ? -1 : fcntl(kids, F_DUPFD_CLOEXEC, s->base);
+		if (own < 0 || nsfd < 0 || setns(own, CLONE_NEWPID) < 0)
+			die(s, i, -errno, "pid %d: its namespace for children: %s", p->pid[0], strerror(errno));
+		close(own);
+		close(kids);
+	}
+	report(s, i, RMSG_CREATED, nsfd, NULL);
 	/* The barrier: every process exists when the resumer closes go_wr. */
 	while (read(s->go_rd, &c, 1) > 0)
 		;
@@ -194,6 +232,15 @@ static void child_main(struct rs *s, size_t i)
 	if (p->state == S3IMG_PROC_ZOMBIE) {
 		report(s, i, RMSG_READY, 0, NULL);
 		be_zombie(p->exit_status);
+	}
+	/* Its zombie children exit before its handlers are set (SIG_IGN for
+	 * SIGCHLD would have them reaped at once). */
+	for (size_t j = i + 1; j < img->nprocs; j++) {
+		const struct s3img_proc_process *z = &img->procs[j];
+		siginfo_t si;
+		if (z->parent == i && z->state == S3IMG_PROC_ZOMBIE &&
+		    waitid(P_PID, (id_t)z->pid[p->nlevels - 1], &si, WEXITED | WNOWAIT) < 0)
+			die(s, i, -errno, "pid %d: its zombie child %d: %s", p->pid[0], z->pid[0], strerror(errno));
 	}
 	restore_state(s, i);
 	report(s, i, RMSG_READY, 0, NULL);
@@ -213,9 +260,11 @@ pid_t spawn_process(struct rs *s, size_t i, unsigned long clone_flags)
 		tids[k] = p->pid[p->nlevels - 1 - k];
 	ca.set_tid = (uint64_t)(uintptr_t)tids;
 	ca.set_tid_size = p->nlevels;
+	pid_t creator = getpid();
+
 	r = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (r == 0)
-		child_main(s, i);
+		child_main(s, i, creator);
 	if (r < 0) {
 		int e = errno;
 		if (e == EEXIST)
