@@ -6,6 +6,7 @@
 #include "write_common.h"
 
 #define MAX_THREADS 64
+#define NO_WAITER UINT64_MAX
 
 struct pipeline {
 	struct pipeline_opts o;
@@ -14,6 +15,7 @@ struct pipeline {
 	struct batch *slots;
 	unsigned nslots;
 	uint64_t next_push, next_take, next_work;  /* sequence numbers */
+	uint64_t want;  /* the batch the writer sleeps on, NO_WAITER if none */
 	bool stop;
 	pthread_t tid[MAX_THREADS];
 	unsigned nthreads;
@@ -104,7 +106,10 @@ static void *worker(void *arg)
 			batch_compress(p, b, c, page);
 		pthread_mutex_lock(&p->lock);
 		b->done = true;
-		pthread_cond_broadcast(&p->done);
+		/* Wake the writer only for the batch it waits on: every wake-up
+		 * costs a context switch, and on a small VM an IPI. */
+		if (b->seq == p->want)
+			pthread_cond_signal(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
 	compressor_free(c);
@@ -121,6 +126,7 @@ int pipeline_new(const struct pipeline_opts *o, struct pipeline **ret)
 	if (!p)
 		return -ENOMEM;
 	p->o = *o;
+	p->want = NO_WAITER;
 	p->nthreads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1);
 	if (p->nthreads > MAX_THREADS)
 		p->nthreads = MAX_THREADS;
@@ -178,6 +184,18 @@ int pipeline_push(struct pipeline *p, const uint64_t *pfns, uint32_t n)
 	return 0;
 }
 
+/* Sleep until batch seq is done (the lock held). */
+static void wait_done(struct pipeline *p, uint64_t seq)
+{
+	struct batch *b = &p->slots[seq % p->nslots];
+
+	while (!b->done) {
+		p->want = seq;
+		pthread_cond_wait(&p->done, &p->lock);
+	}
+	p->want = NO_WAITER;
+}
+
 struct batch *pipeline_next(struct pipeline *p)
 {
 	struct batch *b = NULL;
@@ -185,8 +203,14 @@ struct batch *pipeline_next(struct pipeline *p)
 	pthread_mutex_lock(&p->lock);
 	if (p->next_take < p->next_push) {
 		b = &p->slots[p->next_take % p->nslots];
-		while (!b->done)
-			pthread_cond_wait(&p->done, &p->lock);
+		if (!b->done) {
+			/* Behind the workers: sleep until half the window is done,
+			 * then take it in one go, instead of waking per batch. The
+			 * other half keeps the workers busy meanwhile. */
+			uint64_t later = p->next_take + p->nslots / 2;
+			wait_done(p, later < p->next_push ? later : p->next_push - 1);
+			wait_done(p, p->next_take);
+		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	return b;
