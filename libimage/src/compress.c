@@ -115,6 +115,9 @@ static int zstd_page_params(ZSTD_CCtx *z, size_t page_size)
 struct compressor {
 	unsigned method;
 	size_t page_size;
+	int fill;          /* byte of the last single-byte page compressed, -1 none */
+	ssize_t fill_len;  /* its result, as compressor_page() returned it */
+	uint8_t *fill_out;
 	ZSTD_CCtx *zstd;
 	z_stream *zlib;  /* reset per page: compress2() would allocate ~256 KiB each time */
 	void *work;  /* lzo work memory */
@@ -145,6 +148,12 @@ int compressor_new(unsigned method, size_t page_size, struct compressor **ret)
 	c->method = method;
 	c->page_size = page_size;
 	c->cap = cap;
+	c->fill = -1;
+	c->fill_out = malloc(cap ? cap : 1);
+	if (!c->fill_out) {
+		compressor_free(c);
+		return -ENOMEM;
+	}
 	if (method == S3IMG_COMPRESS_ZLIB) {
 		c->zlib = calloc(1, sizeof(*c->zlib));
 		/* The parameters compress2(level 1) uses: same output. */
@@ -189,10 +198,27 @@ void compressor_free(struct compressor *c)
 		free(c->zlib);
 	}
 	free(c->work);
+	free(c->fill_out);
 	free(c);
 }
 
-ssize_t compressor_page(struct compressor *c, const void *page, const void **ret_out)
+/* The byte a page is filled with, or -1. Kernel dumps hold runs of pages
+ * of one byte (0xcc between functions, 0xff bitmaps): about one kept page
+ * in eight at dump level 31, each costing a full zstd call. */
+static int page_fill_byte(const void *page, size_t len)
+{
+	const uint64_t *w = page;
+	uint64_t first = w[0];
+
+	if (first != (first & 0xff) * 0x0101010101010101ull)
+		return -1;
+	for (size_t i = 1; i < len / 8; i++)
+		if (w[i] != first)
+			return -1;
+	return (int)(first & 0xff);
+}
+
+static ssize_t compress_one(struct compressor *c, const void *page, const void **ret_out)
 {
 	size_t n;
 
@@ -240,4 +266,25 @@ ssize_t compressor_page(struct compressor *c, const void *page, const void **ret
 		return 0;
 	*ret_out = c->out;
 	return (ssize_t)n;
+}
+
+/* Compressing is a pure function of the page: a repeat of the last
+ * single-byte page reuses its result, so the output does not change. */
+ssize_t compressor_page(struct compressor *c, const void *page, const void **ret_out)
+{
+	int fill = c->method == S3IMG_COMPRESS_NONE ? -1 : page_fill_byte(page, c->page_size);
+	ssize_t n;
+
+	if (fill >= 0 && fill == c->fill) {
+		*ret_out = c->fill_out;
+		return c->fill_len;
+	}
+	n = compress_one(c, page, ret_out);
+	if (fill >= 0 && n >= 0) {
+		if (n > 0)
+			memcpy(c->fill_out, *ret_out, (size_t)n);
+		c->fill = fill;
+		c->fill_len = n;
+	}
+	return n;
 }
