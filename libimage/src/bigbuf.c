@@ -2,7 +2,7 @@
 /* Large, long-lived work buffers backed by transparent huge pages where the
  * kernel allows it. The writer's buffers (about 8 MiB for a dump) are first
  * touched page by page; under shadow paging, as on the small VMs this runs
- * on, each first touch of a 4 KiB page cost about 4 us (17 ms for 4 MiB),
+ * on, each first touch of a 4 KiB page cost about 17 us (17 ms for 4 MiB),
  * a 2 MiB huge page under 0.3 ms. Without THP this is plain memory. */
 #include <sys/mman.h>
 
