@@ -388,6 +388,21 @@ _public_ int s3img_read_phys(struct s3img *img, uint64_t paddr, void *buf, size_
 	while (len > 0) {
 		uint64_t pfn = paddr / ps;
 		size_t in = paddr % ps, n = ps - in;
+		/* Whole pages straight into buf, one read where the input
+		 * allows (the filter reads the mem_map 32 KiB at a time). */
+		if (in == 0 && len >= ps) {
+			n = len / ps > UINT32_MAX ? (size_t)UINT32_MAX * ps : len / ps * ps;
+			r = elf_read_pfns(img, pfn, (uint32_t)(n / ps), out, diag);
+			if (r == 0) {
+				out += n;
+				paddr += n;
+				len -= n;
+				continue;
+			}
+			if (r != -EAGAIN)
+				return r;
+			n = ps;
+		}
 		if (n > len)
 			n = len;
 		r = s3img_read_pfn(img, pfn, img->pagebuf, diag);
@@ -413,7 +428,7 @@ _public_ int s3img_read_kvaddr(struct s3img *img, uint64_t kvaddr, void *buf, si
 	uint8_t *out = buf;
 
 	while (len > 0) {
-		uint64_t pa;
+		uint64_t pa, next_pa;
 		size_t n = ps - (kvaddr % ps);
 		int r;
 		if (n > len)
@@ -421,6 +436,9 @@ _public_ int s3img_read_kvaddr(struct s3img *img, uint64_t kvaddr, void *buf, si
 		r = x86_64_vtop(img, kvaddr, &pa, diag);
 		if (r < 0)
 			return r;
+		/* Extend over pages that follow on physically (large pages). */
+		while (n < len && x86_64_vtop(img, kvaddr + n, &next_pa, NULL) == 0 && next_pa == pa + n)
+			n += len - n < ps ? len - n : ps;
 		r = s3img_read_phys(img, pa, out, n, diag);
 		if (r < 0)
 			return r;

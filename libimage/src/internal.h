@@ -52,8 +52,12 @@ static inline bool range_ok(uint64_t off, uint64_t len, uint64_t limit)
 	return off <= limit && len <= limit - off;
 }
 
+/* A large work buffer, huge-page backed where possible (bigbuf.c); free(). */
+void *bigbuf_alloc(size_t len);
+
 /* Compression (compress.c). Each page is compressed on its own, as
- * makedumpfile does (zlib level 1, lzo1x_1, snappy, zstd level 1). */
+ * makedumpfile does (zlib level 1, lzo1x_1, snappy; zstd tuned for one page,
+ * see zstd_page_params()). */
 int page_decompress(unsigned method, const void *src, size_t srclen, void *dst,
 		    size_t page_size);
 struct compressor;

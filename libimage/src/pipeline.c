@@ -6,6 +6,7 @@
 #include "write_common.h"
 
 #define MAX_THREADS 64
+#define NO_WAITER UINT64_MAX
 
 struct pipeline {
 	struct pipeline_opts o;
@@ -13,7 +14,11 @@ struct pipeline {
 	pthread_cond_t work, done;
 	struct batch *slots;
 	unsigned nslots;
+	uint8_t *out_mem;     /* the slots' output buffers */
+	uint8_t *page_mem;    /* each worker's pages, BATCH_PAGES a worker */
+	unsigned nstarted;    /* workers that took their part of page_mem */
 	uint64_t next_push, next_take, next_work;  /* sequence numbers */
+	uint64_t want;  /* the batch the writer sleeps on, NO_WAITER if none */
 	bool stop;
 	pthread_t tid[MAX_THREADS];
 	unsigned nthreads;
@@ -86,10 +91,11 @@ static void *worker(void *arg)
 {
 	struct pipeline *p = arg;
 	struct compressor *c = NULL;
-	uint8_t *page = malloc((size_t)BATCH_PAGES * p->o.img->info.page_size);
+	size_t page_bytes = (size_t)BATCH_PAGES * p->o.img->info.page_size;
 	int cerr = p->o.compress ? compressor_new(p->o.compress, p->o.img->info.page_size, &c) : 0;
 
 	pthread_mutex_lock(&p->lock);
+	uint8_t *page = p->page_mem + p->nstarted++ * page_bytes;
 	for (;;) {
 		while (!p->stop && p->next_work == p->next_push)
 			pthread_cond_wait(&p->work, &p->lock);
@@ -98,17 +104,19 @@ static void *worker(void *arg)
 		struct batch *b = &p->slots[p->next_work % p->nslots];
 		p->next_work++;
 		pthread_mutex_unlock(&p->lock);
-		if (!page || cerr < 0)
-			b->err = !page ? -ENOMEM : cerr;
+		if (cerr < 0)
+			b->err = cerr;
 		else
 			batch_compress(p, b, c, page);
 		pthread_mutex_lock(&p->lock);
 		b->done = true;
-		pthread_cond_broadcast(&p->done);
+		/* Wake the writer only for the batch it waits on: every wake-up
+		 * costs a context switch, and on a small VM an IPI. */
+		if (b->seq == p->want)
+			pthread_cond_signal(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
 	compressor_free(c);
-	free(page);
 	return NULL;
 }
 
@@ -117,34 +125,36 @@ int pipeline_new(const struct pipeline_opts *o, struct pipeline **ret)
 	struct pipeline *p = calloc(1, sizeof(*p));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	uint32_t ps = o->img->info.page_size;
+	unsigned nthreads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1);
 
 	if (!p)
 		return -ENOMEM;
 	p->o = *o;
-	p->nthreads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1);
-	if (p->nthreads > MAX_THREADS)
-		p->nthreads = MAX_THREADS;
+	p->want = NO_WAITER;
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
 	/* Enough batches to keep every worker busy while the writer drains. */
-	p->nslots = 4 * p->nthreads + 4;
+	p->nslots = 4 * nthreads + 4;
 	p->out_cap = (size_t)BATCH_PAGES * (ps + ps / 8 + 128);
 	p->slots = calloc(p->nslots, sizeof(*p->slots));
-	if (!p->slots) {
-		free(p);
+	p->out_mem = bigbuf_alloc(p->nslots * p->out_cap);
+	p->page_mem = bigbuf_alloc((size_t)nthreads * BATCH_PAGES * ps);
+	if (!p->slots || !p->out_mem || !p->page_mem) {
+		pipeline_free(p);  /* no threads yet: frees the memory only */
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < p->nslots; i++) {
-		p->slots[i].out = malloc(p->out_cap);
-		if (!p->slots[i].out) {
-			pipeline_free(p);
-			return -ENOMEM;
-		}
-	}
+	for (unsigned i = 0; i < p->nslots; i++)
+		p->slots[i].out = p->out_mem + i * p->out_cap;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
-	for (unsigned i = 0; i < p->nthreads; i++) {
-		if (pthread_create(&p->tid[i], NULL, worker, p) != 0) {
-			p->nthreads = i;
+	for (; p->nthreads < nthreads; p->nthreads++) {
+		if (pthread_create(&p->tid[p->nthreads], NULL, worker, p) != 0) {
+			if (p->nthreads == 0) {
+				pthread_mutex_destroy(&p->lock);
+				pthread_cond_destroy(&p->work);
+				pthread_cond_destroy(&p->done);
+			}
 			pipeline_free(p);
 			return -EAGAIN;
 		}
@@ -178,6 +188,18 @@ int pipeline_push(struct pipeline *p, const uint64_t *pfns, uint32_t n)
 	return 0;
 }
 
+/* Sleep until batch seq is done (the lock held). */
+static void wait_done(struct pipeline *p, uint64_t seq)
+{
+	struct batch *b = &p->slots[seq % p->nslots];
+
+	while (!b->done) {
+		p->want = seq;
+		pthread_cond_wait(&p->done, &p->lock);
+	}
+	p->want = NO_WAITER;
+}
+
 struct batch *pipeline_next(struct pipeline *p)
 {
 	struct batch *b = NULL;
@@ -185,8 +207,14 @@ struct batch *pipeline_next(struct pipeline *p)
 	pthread_mutex_lock(&p->lock);
 	if (p->next_take < p->next_push) {
 		b = &p->slots[p->next_take % p->nslots];
-		while (!b->done)
-			pthread_cond_wait(&p->done, &p->lock);
+		if (!b->done) {
+			/* Behind the workers: sleep until half the window is done,
+			 * then take it in one go, instead of waking per batch. The
+			 * other half keeps the workers busy meanwhile. */
+			uint64_t later = p->next_take + p->nslots / 2;
+			wait_done(p, later < p->next_push ? later : p->next_push - 1);
+			wait_done(p, p->next_take);
+		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	return b;
@@ -216,8 +244,8 @@ void pipeline_free(struct pipeline *p)
 		pthread_cond_destroy(&p->work);
 		pthread_cond_destroy(&p->done);
 	}
-	for (unsigned i = 0; i < p->nslots; i++)
-		free(p->slots[i].out);
+	free(p->out_mem);
+	free(p->page_mem);
 	free(p->slots);
 	free(p);
 }

@@ -276,12 +276,11 @@ int sink_open(struct sink *s, int fd, int dfd, enum s3img_io io, bool flat)
 	int r = -EOPNOTSUPP;
 
 	*s = (struct sink){ .fd = fd, .dfd = flat || dfd <= 0 ? -1 : dfd, .flat = flat };
-	for (unsigned i = 0; i < SINK_QD; i++) {
-		if (posix_memalign((void **)&s->bufs[i].data, SINK_ALIGN, SINK_BUF)) {
-			sink_close(s);
-			return -ENOMEM;
-		}
-	}
+	s->mem = bigbuf_alloc((size_t)SINK_QD * SINK_BUF);
+	if (!s->mem)
+		return -ENOMEM;
+	for (unsigned i = 0; i < SINK_QD; i++)
+		s->bufs[i].data = s->mem + (size_t)i * SINK_BUF;
 	if (flat) {
 		uint8_t h[FLAT_HEADER_SIZE] = { 0 };
 		memcpy(h, FLAT_SIGNATURE, strlen(FLAT_SIGNATURE));
@@ -333,10 +332,10 @@ void sink_close(struct sink *s)
 		s->be->fini(s);
 		s->be = NULL;
 	}
-	for (unsigned i = 0; i < SINK_QD; i++) {
-		free(s->bufs[i].data);
+	for (unsigned i = 0; i < SINK_QD; i++)
 		s->bufs[i].data = NULL;
-	}
+	free(s->mem);
+	s->mem = NULL;
 }
 
 int sink_drain(struct sink *s)

@@ -29,6 +29,7 @@ struct sink {
 	const struct sink_backend *be;
 	void *be_state;
 	struct sink_buf bufs[SINK_QD];
+	uint8_t *mem;     /* the buffers' memory, SINK_QD * SINK_BUF */
 	unsigned inflight;
 	uint64_t prealloc_end;
 	bool prealloc_off;
