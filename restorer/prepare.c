@@ -52,11 +52,15 @@ static int copy_data(struct rs *s, int fd, uint64_t off, uint64_t img_off, uint6
 
 static int open_tty(struct rs *s)
 {
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int fd = -1;
 
+	/* The terminal our stdio is on (it shows as /dev/pts/N, not as the
+	 * /dev/tty alias), else the controlling one. */
 	for (int i = 0; fd < 0 && i < 3; i++)
 		if (isatty(i))
 			fd = fcntl(i, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return rfail(s->diag, -ENOTTY, "the image is a shell job whose stdio was a terminal: resume it from a terminal");
 	return pool(s, fd);

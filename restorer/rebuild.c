@@ -543,12 +543,6 @@ static int process_finish(struct job *j)
 	if ((r = CALL(j, lead, SYS_close_range, (uint64_t)j->s->base, ~0u, 0, 0, 0, 0, NULL)) < 0 ||
 	    (r = CALL(j, lead, SYS_munmap, j->scratch, j->scratch_len, 0, 0, 0, 0, NULL)) < 0)
 		return r;
-	/* Limits and OOM score from outside: no call of the process needed. */
-	for (int k = 0; k < S3IMG_PROC_NRLIMITS; k++) {
-		struct rlimit rl = { p->rlimits[k][0], p->rlimits[k][1] };
-		if (prlimit(j->s->pid[j->i], k, &rl, NULL) < 0)
-			return rfail(j->s->diag, -errno, "pid %d: resource limit %d: %s", p->pid[0], k, strerror(errno));
-	}
 	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", j->s->pid[j->i]);
 	snprintf(val, sizeof(val), "%d", p->oom_score_adj);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -612,6 +606,15 @@ int rebuild_process(struct rs *s, size_t i)
 	if (s->nsfd[i] > 0 &&
 	    (r = CALL(&j, &j.th[0], SYS_setns, (uint64_t)s->nsfd[i], CLONE_NEWPID, 0, 0, 0, 0, NULL)) < 0)
 		goto out;
+	/* Limits from outside, while the copy still has our credentials. */
+	for (int k = 0; k < S3IMG_PROC_NRLIMITS; k++) {
+		struct rlimit rl = { p->rlimits[k][0], p->rlimits[k][1] };
+		if (prlimit(s->pid[i], k, &rl, NULL) < 0) {
+			r = rfail(s->diag, -errno, "pid %d: cannot set resource limit %d to %llu/%llu: %s", p->pid[0], k,
+				  (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max, strerror(errno));
+			goto out;
+		}
+	}
 	/* The leader last: the others' calls need its privileges no more. */
 	for (size_t n = p->nthreads; n-- > 0;)
 		if ((r = thread_state(&j, n)) < 0)

@@ -24,6 +24,43 @@
 
 #define PF_KTHREAD 0x00200000
 
+
+/* /proc/PID/limits: a header, then one line per RLIMIT_* in order, the
+ * soft and hard values from column 26 ("unlimited" or a number). */
+static int read_limits(pid_t pid, uint64_t (*out)[2])
+{
+	_cleanup_free_ char *text = NULL;
+	char *l;
+	int res = 0;
+
+	if (read_textf(&text, NULL, "/proc/%d/limits", pid) < 0)
+		return -1;
+	l = strchr(text, '\n');
+	while (l && res < S3IMG_PROC_NRLIMITS) {
+		char *v = ++l, *end;
+		if (strlen(v) < 26)
+			break;
+		v += 26;
+		for (int k = 0; k < 2; k++) {
+			while (*v == ' ')
+				v++;
+			if (!strncmp(v, "unlimited", 9)) {
+				out[res][k] = UINT64_MAX;
+				v += 9;
+			} else {
+				out[res][k] = strtoull(v, &end, 10);
+				if (end == v)
+					return -1;
+				v = end;
+			}
+		}
+		res++;
+		l = strchr(l, '\n');
+	}
+	errno = EPERM;
+	return res == S3IMG_PROC_NRLIMITS ? 0 : -1;
+}
+
 static const char *const other_namespaces[] = { "mnt", "net", "uts", "ipc", "user", "cgroup", "time" };
 
 /* ---- checks ----------------------------------------------------------- */
@@ -392,8 +429,12 @@ int collect_process(struct tree *t, size_t i, struct s3img_diag *diag)
 		m->oom_score_adj = (int32_t)strtol(text, NULL, 10);
 	for (int res = 0; res < S3IMG_PROC_NRLIMITS; res++) {
 		struct rlimit rl;
-		if (prlimit(p->pid, res, NULL, &rl) < 0)
-			return fail(diag, -errno, "pid %d: cannot read its resource limits: %m", p->pid);
+		if (prlimit(p->pid, res, NULL, &rl) < 0) {
+			/* Another user's process without CAP_SYS_RESOURCE: /proc. */
+			if (errno != EPERM || read_limits(p->pid, m->rlimits) < 0)
+				return fail(diag, -errno, "pid %d: cannot read its resource limits: %m", p->pid);
+			break;
+		}
 		m->rlimits[res][0] = rl.rlim_cur;
 		m->rlimits[res][1] = rl.rlim_max;
 	}
