@@ -56,7 +56,7 @@ done
 for off in 24 32 120 200 $((size - 300)) $((size - 60)); do
 	cp "$seed" "$TMP/bad.img"
 	printf '\377\377\377\377' | dd of="$TMP/bad.img" bs=1 seek="$off" conv=notrunc status=none
-	for verb in "info" "core --pid 5000 -o $TMP/badcore --force"; do
+	for verb in "info" "core --pid 5000 -o $TMP/badcore --force" "resume"; do
 		rc=0
 		# shellcheck disable=SC2086
 		"$S3" $verb "$TMP/bad.img" >/dev/null 2>"$TMP/err" || rc=$?
@@ -64,4 +64,8 @@ for off in 24 32 120 200 $((size - 300)) $((size - 60)); do
 		[ $rc -eq 0 ] || [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$verb, damage at $off: $(cat "$TMP/err")"
 	done
 done
+# resume: usage errors exit 2, a missing or damaged image 1, in one line.
+must_fail 2 "$S3" resume
+must_fail 2 "$S3" resume "$seed" --bogus
+must_fail 1 "$S3" resume "$TMP/does-not-exist.img"
 echo "suspend_cli: ok"
