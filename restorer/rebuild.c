@@ -344,6 +344,7 @@ static int make_threads(struct job *j)
 			return rfail(j->s->diag, (int)got, "pid %d: cannot recreate thread %d: %s", p->pid[0],
 				     p->threads[n].tid[0],
 				     got == -EEXIST ? "its TID is taken by another process" : strerror((int)-got));
+		j->s->tid[j->i][n] = tid;
 		r = tracee_adopt(&j->th[n], tid);
 		if (r < 0)
 			return rfail(j->s->diag, r, "pid %d: new thread %d: %s", p->pid[0], tid, strerror(-r));
@@ -382,7 +383,8 @@ static int set_creds(struct job *j, struct tracee *t)
 	 * what the steps after it need; the ids the fs calls want; the
 	 * bounding set; ambient; securebits; then exactly the target sets. */
 	if ((r = CALL(j, t, SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0, 0, NULL)) < 0 ||
-	    (r = CALL(j, t, SYS_setgroups, c->ngroups, j->scratch + SC_GROUPS, 0, 0, 0, 0, NULL)) < 0 ||
+	    (!j->s->userns &&
+	     (r = CALL(j, t, SYS_setgroups, c->ngroups, j->scratch + SC_GROUPS, 0, 0, 0, 0, NULL)) < 0) ||
 	    (r = CALL(j, t, SYS_setresgid, c->gid[0], c->gid[1], c->gid[2], 0, 0, 0, NULL)) < 0 ||
 	    (r = CALL(j, t, SYS_setresuid, c->uid[0], c->uid[1], c->uid[2], 0, 0, 0, NULL)) < 0 ||
 	    (r = CALL(j, t, SYS_capset, j->scratch + SC_CAPS, j->scratch + SC_CAPS + 8, 0, 0, 0, 0, NULL)) < 0)
@@ -543,13 +545,19 @@ static int process_finish(struct job *j)
 	if ((r = CALL(j, lead, SYS_close_range, (uint64_t)j->s->base, ~0u, 0, 0, 0, 0, NULL)) < 0 ||
 	    (r = CALL(j, lead, SYS_munmap, j->scratch, j->scratch_len, 0, 0, 0, 0, NULL)) < 0)
 		return r;
+	/* The OOM score, where it differs (lowering it needs privilege). */
 	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", j->s->pid[j->i]);
-	snprintf(val, sizeof(val), "%d", p->oom_score_adj);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, val, strlen(val)) < 0)
-		r = rfail(j->s->diag, -errno, "%s: %s", path, strerror(errno));
-	if (fd >= 0)
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, val, sizeof(val) - 1);
+		val[n > 0 ? n : 0] = 0;
+		if (strtol(val, NULL, 10) != p->oom_score_adj) {
+			snprintf(val, sizeof(val), "%d", p->oom_score_adj);
+			if (pwrite(fd, val, strlen(val), 0) < 0)
+				r = rfail(j->s->diag, -errno, "%s: %s", path, strerror(errno));
+		}
 		close(fd);
+	}
 	return r;
 }
 
@@ -562,8 +570,12 @@ int rebuild_process(struct rs *s, size_t i)
 	int r;
 
 	j.th = calloc(p->nthreads, sizeof(*j.th));
-	if (!j.th)
+	s->tid[i] = calloc(p->nthreads, sizeof(pid_t));
+	if (!j.th || !s->tid[i]) {
+		free(j.th);
 		return -ENOMEM;
+	}
+	s->tid[i][0] = s->pid[i];
 	r = tracee_seize(&j.th[0], s->pid[i]);
 	if (r < 0) {
 		r = rfail(s->diag, r, "pid %d: cannot take hold of it: %s", p->pid[0], strerror(-r));
@@ -637,5 +649,6 @@ void release_process(struct rs *s, size_t i)
 
 	/* Every thread of the process: PTRACE_DETACH starts each. */
 	for (size_t n = 0; n < p->nthreads; n++)
-		ptrace(PTRACE_DETACH, p->threads[n].tid[0], 0, 0);
+		if (s->tid[i] && s->tid[i][n] > 0)
+			ptrace(PTRACE_DETACH, s->tid[i][n], 0, 0);
 }

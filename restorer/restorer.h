@@ -48,7 +48,13 @@ struct rs {
 	int status_rd, status_wr; /* copies -> resumer: struct rmsg */
 	int go_rd, go_wr;        /* the barrier: closed when every process exists */
 	struct specials sp;
-	pid_t *pid;              /* per process: its PID here (0: not created yet) */
+	pid_t *pid;              /* per process: its PID in the resumer's namespace
+				  * (0: not known yet) */
+	pid_t **tid;             /* per process, per thread: TID there, once made */
+	bool userns;             /* not root: the tree lives in a new user and PID
+				  * namespace, whose level 0 is the image's */
+	int level_off;           /* levels of NSpid above the image's level 0 */
+	pid_t init;              /* userns: that namespace's init (a helper) */
 	int *nsfd;               /* per process: its namespace for children to set
 				  * again once its threads exist, or -1 */
 	uint64_t mem_bytes;

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -82,6 +83,150 @@ static int check_pids_free(struct rs *s)
 	return 0;
 }
 
+/* Not root: only one's own processes, as they were (no capabilities). */
+static int check_own(struct rs *s)
+{
+	gid_t groups[1024];
+	int ng = getgroups(1024, groups);
+
+	for (size_t i = 0; i < s->img->nprocs; i++) {
+		const struct s3img_proc_process *p = &s->img->procs[i];
+		const struct s3img_proc_creds *c = &p->creds;
+		bool same = c->ngroups == (size_t)(ng < 0 ? 0 : ng);
+
+		if (p->state != S3IMG_PROC_ALIVE)
+			continue;
+		for (size_t k = 0; same && k < c->ngroups; k++) {
+			bool found = false;
+			for (int n = 0; n < ng; n++)
+				found |= groups[n] == c->groups[k];
+			same = found;
+		}
+		for (int k = 0; k < 4; k++)
+			same = same && c->uid[k] == getuid() && c->gid[k] == getgid();
+		if (!same || c->cap_prm || c->cap_eff || c->cap_amb || c->cap_inh)
+			return rfail(s->diag, -EPERM,
+				     "pid %d (%s) ran as uid %u gid %u%s: only root may resume it",
+				     p->pid[0], p->comm, c->uid[1], c->gid[1],
+				     c->cap_prm || c->cap_eff ? " with capabilities" : "");
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Not root: a new user namespace (our uid and gid mapped to themselves)
+ * and a new PID namespace, whose init is a small helper: it reaps what
+ * is orphaned there, and once the resumer is done (its pipe closes) it
+ * stays until the namespace is otherwise empty. The image's level 0 is
+ * that namespace. */
+static int enter_userns(struct rs *s, int *ret_ctl)
+{
+	char map[64];
+	int ctl[2], r;
+	pid_t init;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return rfail(s->diag, -errno, "cannot make a user namespace to resume in (as a user): %s", strerror(errno));
+	snprintf(map, sizeof(map), "%u %u 1\n", getuid(), getuid());
+	if ((r = write_file("/proc/self/uid_map", map)) < 0 ||
+	    (r = write_file("/proc/self/setgroups", "deny")) < 0)
+		return rfail(s->diag, r, "user namespace: uid map: %s", strerror(-r));
+	snprintf(map, sizeof(map), "%u %u 1\n", getgid(), getgid());
+	if ((r = write_file("/proc/self/gid_map", map)) < 0)
+		return rfail(s->diag, r, "user namespace: gid map: %s", strerror(-r));
+	if (unshare(CLONE_NEWPID) < 0 || pipe2(ctl, O_CLOEXEC) < 0)
+		return rfail(s->diag, -errno, "cannot make a PID namespace to resume in: %s", strerror(errno));
+	init = fork();
+	if (init < 0)
+		return rfail(s->diag, -errno, "fork: %s", strerror(errno));
+	if (init == 0) {
+		char c;
+		int st;
+		prctl(PR_SET_NAME, "suspend3-init");
+		if (ctl[0] != 3 && dup2(ctl[0], 3) < 0)
+			_exit(127);
+		syscall(SYS_close_range, 4, ~0u, 0);
+		close(0);
+		close(1);
+		close(2);
+		while (read(3, &c, 1) != 0)
+			;
+		/* Until no other process is left in the namespace (the tree's
+		 * root comes to us only once the resumer is gone). */
+		for (;;) {
+			if (waitpid(-1, &st, __WALL) > 0 || errno == EINTR)
+				continue;
+			if (kill(-1, 0) < 0 && errno == ESRCH)
+				_exit(0);
+			usleep(100000);
+		}
+	}
+	close(ctl[0]);
+	s->init = init;
+	s->level_off = 1;
+	/* Above the tree's fds: every copy closes it with the pool. */
+	*ret_ctl = fcntl(ctl[1], F_DUPFD_CLOEXEC, s->base);
+	close(ctl[1]);
+	return *ret_ctl < 0 ? -errno : 0;
+}
+
+/* Not root: the copies' PIDs here, found from the root down (NSpid: ours
+ * first, then the image's levels). */
+static int translate_pids(struct rs *s, pid_t root)
+{
+	pid_t *queue = calloc(s->img->nprocs + 1, sizeof(pid_t));
+	size_t head = 0, tail = 0;
+	char path[64];
+
+	if (!queue)
+		return -ENOMEM;
+	queue[tail++] = root;
+	while (head < tail) {
+		pid_t p = queue[head++];
+		char *text = NULL, *l, *e;
+		size_t len = 0;
+		FILE *f;
+		long inner;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", p);
+		f = fopen(path, "re");
+		if (!f || getdelim(&text, &len, 0, f) < 0) {
+			if (f)
+				fclose(f);
+			free(text);
+			continue;
+		}
+		fclose(f);
+		l = strstr(text, "\nNSpid:");
+		inner = l ? (strtol(l + 7, &e, 10), strtol(e, NULL, 10)) : 0;
+		free(text);
+		for (size_t i = 0; i < s->img->nprocs; i++)
+			if (s->img->procs[i].pid[0] == inner)
+				s->pid[i] = p;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", p, p);
+		f = fopen(path, "re");
+		while (f && tail < s->img->nprocs && fscanf(f, "%d", &queue[tail]) == 1)
+			tail++;
+		if (f)
+			fclose(f);
+	}
+	free(queue);
+	for (size_t i = 0; i < s->img->nprocs; i++)
+		if (!s->pid[i])
+			return rfail(s->diag, -ESRCH, "pid %d: not found after it was created", s->img->procs[i].pid[0]);
+	return 0;
+}
+
 /* Wait for one report of each kind `what` from every process to expect. */
 static int collect(struct rs *s, uint32_t what, pid_t root)
 {
@@ -121,7 +266,8 @@ static int collect(struct rs *s, uint32_t what, pid_t root)
 			break;
 		}
 		if (m.what == RMSG_CREATED) {
-			s->pid[m.proc] = img->procs[m.proc].pid[0];
+			if (!s->userns)
+				s->pid[m.proc] = img->procs[m.proc].pid[0];
 			s->nsfd[m.proc] = m.err;
 		}
 		if (m.what == what && !seen[m.proc]) {
@@ -203,6 +349,9 @@ static void kill_all(struct rs *s, pid_t root)
 
 	if (root > 0)
 		kill(root, SIGKILL);
+	/* Its init gone, a PID namespace dies whole. */
+	if (s->init > 0)
+		kill(s->init, SIGKILL);
 	for (size_t i = 0; i < s->img->nprocs; i++)
 		if (s->pid[i] > 0)
 			kill(s->pid[i], SIGKILL);
@@ -260,19 +409,22 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	struct rlimit nofile;
 	const char *fault;
 	long fault_at = -1;
+	int init_ctl = -1;
 
-	if (geteuid() != 0)
-		return rfail(diag, -EPERM,
-			     "resume needs root: it recreates PIDs with clone3 set_tid and rebuilds processes with ptrace (resuming inside a user namespace is not supported yet)");
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	s.userns = geteuid() != 0;
 	r = s3img_proc_open(path, &s.handle, diag);
 	if (r < 0)
 		return r;
 	s.img = s3img_proc_get_image(s.handle);
 	if ((r = restorer_check_image(s.img, diag)) < 0)
 		goto out;
+	if (s.userns && (r = check_own(&s)) < 0)
+		goto out;
 	s.pid = calloc(s.img->nprocs, sizeof(*s.pid));
 	s.nsfd = calloc(s.img->nprocs, sizeof(*s.nsfd));
-	if (!s.pid || !s.nsfd) {
+	s.tid = calloc(s.img->nprocs, sizeof(*s.tid));
+	if (!s.pid || !s.nsfd || !s.tid) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -302,8 +454,10 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 			fclose(f);
 		}
 	}
-	if ((r = check_pids_free(&s)) < 0 || (r = prepare_specials(&s)) < 0 || (r = prepare_files(&s)) < 0)
-		goto out;
+	if (s.userns ? (r = enter_userns(&s, &init_ctl)) < 0 : (r = check_pids_free(&s)) < 0)
+		goto fail_early;
+	if ((r = prepare_specials(&s)) < 0 || (r = prepare_files(&s)) < 0)
+		goto fail_early;
 	s.img_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s.img_fd >= 0) {
 		int n = fcntl(s.img_fd, F_DUPFD_CLOEXEC, s.base);
@@ -345,7 +499,7 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 		goto fail;
 	}
 	s.pid[0] = root;
-	if ((r = collect(&s, RMSG_CREATED, root)) < 0)
+	if ((r = collect(&s, RMSG_CREATED, root)) < 0 || (s.userns && (r = translate_pids(&s, root)) < 0))
 		goto fail;
 	verbose(&s, "every process exists");
 	close(s.go_wr);
@@ -404,6 +558,11 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 		r = foreground(root, &res.status);
 		if (handed)
 			tcsetpgrp(tty, getpgrp());
+		if (init_ctl >= 0) {
+			/* Our namespace's init reaps what is left, then goes. */
+			close(init_ctl);
+			init_ctl = -1;
+		}
 		if (tty >= 0)
 			close(tty);
 		if (ret)
@@ -411,6 +570,9 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	goto out;
+fail_early:
+	if (s.init <= 0)
+		goto out;
 fail:
 	kill_all(&s, root);
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
@@ -427,6 +589,11 @@ out:
 		close(s.go_rd);
 	if (s.go_wr >= 0)
 		close(s.go_wr);
+	if (init_ctl >= 0)
+		close(init_ctl);
+	for (size_t i = 0; s.tid && i < s.img->nprocs; i++)
+		free(s.tid[i]);
+	free(s.tid);
 	free(s.pid);
 	free(s.nsfd);
 	s3img_proc_free(s.handle);

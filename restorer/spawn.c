@@ -160,8 +160,12 @@ static void check_nspid(struct rs *s, size_t i)
 		close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	l = strstr(buf, "\nNSpid:");
+	if (l)
+		l += 7;
+	for (int k = 0; l && k < s->level_off; k++)
+		strtol(l, &l, 10);
 	for (uint32_t k = 0; l && k < p->nlevels; k++) {
-		long v = strtol(l + (k ? 0 : 7), &l, 10);
+		long v = strtol(l, &l, 10);
 		if (v != p->pid[k])
 			die(s, i, -EEXIST, "pid %d was created with PID %ld at level %u, not %d", p->pid[0], v, k, p->pid[k]);
 	}

@@ -52,6 +52,7 @@ sh=$SPAWNED
 wait_for "$TMP/sh.out" '^3$'
 SKIP_COMM=sleep nspid_table "$sh" >"$TMP/before.txt"
 pids=$(tree_pids "$sh")
+spawned+=($pids) # cleaned up even once orphaned
 "$S3" suspend "$sh" -o "$TMP/sh.img" --quiet || fail "suspend of sh failed"
 no_process $pids
 pids_free $pids
@@ -70,6 +71,7 @@ spawn "$TMP/st.out" sh -c 'sleep 1; exit 7'
 st=$SPAWNED
 sleep 0.3
 pids=$(tree_pids "$st")
+spawned+=($pids) # cleaned up even once orphaned
 "$S3" suspend "$st" -o "$TMP/st.img" --quiet || fail "suspend of sh -c 'sleep 1; exit 7' failed"
 pids_free $pids
 resume_bg "$TMP/st.img"

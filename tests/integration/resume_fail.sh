@@ -8,6 +8,7 @@ spawn "$TMP/out" "$PROGS/s3prog_forktree"
 pid=$SPAWNED
 wait_for "$TMP/out" '^ready$'
 pids=$(tree_pids "$pid")
+spawned+=($pids) # cleaned up even once orphaned
 "$S3" suspend "$pid" -o "$TMP/ckpt.img" --leave-running --quiet || fail "checkpoint failed"
 
 # The original still holds every PID: refused before anything is made.
@@ -43,11 +44,11 @@ for p in $pids; do running "$p" || fail "pid $p does not run after the failures:
 kill -9 $pids
 wait_resumer
 
-# Not root: refused, saying why.
+# Not root: another user's image (root's here) is refused, saying why.
 if command -v setpriv >/dev/null; then
 	chmod 755 "$TMP"
 	chmod 644 "$TMP/ckpt.img"
 	must_fail 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$S3" resume "$TMP/ckpt.img"
-	grep -q "needs root" "$TMP/mf.err" || fail "message: $(cat "$TMP/mf.err")"
+	grep -q "ran as uid 0 .*only root may resume it" "$TMP/mf.err" || fail "message: $(cat "$TMP/mf.err")"
 fi
 echo "resume_fail: ok"

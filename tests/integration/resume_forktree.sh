@@ -8,6 +8,7 @@ pid=$SPAWNED
 wait_for "$TMP/out" '^ready$'
 nspid_table "$pid" >"$TMP/before.txt"
 pids=$(tree_pids "$pid")
+spawned+=($pids) # cleaned up even once orphaned
 parents=$(for p in $pids; do echo "$p $(awk '/^PPid:/ {print $2}' /proc/"$p"/status)"; done | tail -n +2)
 "$S3" suspend "$pid" -o "$TMP/job.img" --quiet || fail "suspend failed"
 no_process $pids
@@ -38,4 +39,5 @@ PYEOF
 kill -TERM "$RESUMER"
 wait_resumer
 [ "$RC" -eq 143 ] || fail "resume exited $RC, expected 143"
+kill -9 $pids 2>/dev/null || true
 echo "resume_forktree: ok"

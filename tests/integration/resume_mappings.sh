@@ -10,6 +10,7 @@ pid=$SPAWNED
 wait_for "$TMP/out" '^ready$'
 nspid_table "$pid" >"$TMP/before.txt"
 pids=$(tree_pids "$pid")
+spawned+=($pids) # cleaned up even once orphaned
 child=$(echo "$pids" | sed -n 2p)
 maps=$(cat /proc/"$pid"/maps)
 anon=$(echo "$maps" | awk '/\/dev\/zero/ {split($1, a, "-"); print a[1]; exit}')
