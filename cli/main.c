@@ -70,8 +70,9 @@ static const struct verb verbs[] = {
 	  "  every level, its memory, registers, files, signals and credentials, then\n"
 	  "  lets the whole tree run. Stays in the foreground like the job it restores:\n"
 	  "  signals sent to suspend3 are passed to the root process, and the exit\n"
-	  "  status is the root's (128+N if signal N ended it). Needs root. On failure\n"
-	  "  nothing is left behind.\n"
+	  "  status is the root's (128+N if signal N ended it). On failure nothing is\n"
+	  "  left behind. As a user: only one's own processes, in a new user and PID\n"
+	  "  namespace whose first level is the image's.\n"
 	  "  --detach   print the root's PID and return, leaving the tree running\n"
 	  "  --quiet    no summary line\n"
 	  "  --verbose  say each step on stderr\n",
