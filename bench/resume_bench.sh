@@ -35,9 +35,11 @@
 # Then it kills the process by PID and waits until the PID is free.
 #
 # --steps: one more warm resume with --verbose, each step's line timestamped
-# (where the time goes), and an strace -c of one more warm resume (the
-# resumer's own calls, not its children's) if strace is installed; both on
-# stderr.
+# (where the time goes), an strace -c of one more warm resume (the
+# resumer's own calls, not its children's) if strace is installed, and the
+# system-wide page faults, madvise and pread64 calls of one more warm resume
+# (perf stat -a: the resumed process's faults and calls are counted too) if
+# perf is installed; all on stderr.
 #
 # Output: a markdown table on stdout (medians; the ratio resume / read of
 # the medians, cold and warm).
@@ -184,6 +186,7 @@ resume() { # resume cold|warm [ARG...]: sets secs, of suspend3 resume IMG --deta
 }
 
 ref_sum=
+started="$(date -u '+%F %H:%M') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A T
 for rep in $(seq "$REPS"); do
 	start_subject
@@ -231,6 +234,16 @@ if [ "$STEPS" = 1 ]; then
 		check_resumed
 		head -25 "$OUT/strace.txt" >&2
 	fi
+	if command -v perf >/dev/null; then
+		echo "== perf stat -a of suspend3 resume, warm (every process on the machine)" >&2
+		if perf stat -a -x, -e page-faults,syscalls:sys_enter_madvise,syscalls:sys_enter_pread64 \
+			-o "$OUT/perf.txt" "$S3BIN" resume "$IMG" --detach --quiet >"$OUT/resume.out"; then
+			check_resumed
+			awk -F, '/^[0-9]/ { print "  " $1, $3 }' "$OUT/perf.txt" >&2
+		else
+			echo "(perf stat or the resume failed)" >&2
+		fi
+	fi
 fi
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -240,7 +253,7 @@ all() { echo "${T[$1]}" | tr ' ' '\n' | grep . | xargs printf '%.2f / ' | sed 's
 
 echo "Subject: $MIB MiB of mixed anonymous memory (RSS $(mb $((rss * 1024))) MiB); image $(mb "$size") MiB"
 echo "($(mb "$alloc") MiB allocated) on $(findmnt -no FSTYPE -T "$OUT") ($(findmnt -no SOURCE -T "$OUT")); $REPS runs, median;"
-echo "load average $(cut -d' ' -f1-3 /proc/loadavg). Last summary line: \`$summary\`"
+echo "Started $started; at the end load average $(cut -d' ' -f1-3 /proc/loadavg). Last summary line: \`$summary\`"
 echo
 echo "| step | median s | runs s | / read | / read fresh |"
 echo "|---|---:|---|---:|---:|"
