@@ -38,7 +38,7 @@ nspid_table "$sl" >"$TMP/before.txt"
 no_process "$sl"
 pids_free "$sl"
 resume_bg "$TMP/sleep.img"
-sleep 0.5
+wait_running "$sl"
 running "$sl" || fail "sleep does not sleep on: $(cat "$TMP/resume.err")"
 check_same_live_tree "$TMP/before.txt" "$sl"
 grep -q '^State:.*S' /proc/"$sl"/status || fail "sleep is not sleeping"

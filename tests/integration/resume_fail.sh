@@ -39,7 +39,7 @@ for p in $pids; do [ ! -e /proc/"$p" ] || fail "pid $p is left behind after a fa
 
 # The same image still resumes after all that.
 resume_bg "$TMP/ckpt.img"
-sleep 0.5
+wait_running $pids
 for p in $pids; do running "$p" || fail "pid $p does not run after the failures: $(cat "$TMP/resume.err")"; done
 kill -9 $pids
 wait_resumer

@@ -14,7 +14,7 @@ parents=$(for p in $pids; do echo "$p $(awk '/^PPid:/ {print $2}' /proc/"$p"/sta
 no_process $pids
 pids_free $pids
 resume_bg "$TMP/job.img"
-sleep 0.5
+wait_running $pids
 check_same_live_tree "$TMP/before.txt" "$pid"
 now=$(for p in $pids; do echo "$p $(awk '/^PPid:/ {print $2}' /proc/"$p"/status)"; done | tail -n +2)
 [ "$now" = "$parents" ] || fail "parents differ: before [$parents] now [$now]"

@@ -22,7 +22,7 @@ no_process $pids
 pids_free $pids
 
 resume_bg "$TMP/job.img"
-sleep 0.5
+wait_running $pids
 check_same_live_tree "$TMP/before.txt" "$pid"
 $PY - "$pid" "$child" "$anon" "$priv" "$shared" <<'PYEOF' || fail "memory is not as it was"
 import sys

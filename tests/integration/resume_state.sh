@@ -16,7 +16,7 @@ nspid_table "$pid" >"$TMP/before.txt"
 no_process "$pid"
 pids_free "$pid" "$z"
 resume_bg "$TMP/z.img"
-sleep 0.5
+wait_running "$pid"
 running "$pid" || fail "sleep does not run: $(cat "$TMP/resume.err")"
 grep -q '^State:.*Z' /proc/"$z"/status || fail "pid $z is not a zombie again"
 [ "$(awk '/^PPid:/ {print $2}' /proc/"$z"/status)" = "$pid" ] || fail "the zombie's parent is not $pid"
@@ -37,7 +37,7 @@ grep -q 'Uid:.*65534' "$TMP/creds.before" || fail "setpriv did not set the uid: 
 no_process "$pid"
 pids_free "$pid"
 resume_bg "$TMP/c.img"
-sleep 0.5
+wait_running "$pid"
 running "$pid" || fail "the resumed sleep does not run: $(cat "$TMP/resume.err")"
 grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+):' /proc/"$pid"/status >"$TMP/creds.after"
 diff -u "$TMP/creds.before" "$TMP/creds.after" >&2 || fail "credentials differ after the resume"
@@ -59,7 +59,7 @@ must_fail 1 "$S3" resume "$TMP/j.img"
 grep -q "resume it from a terminal" "$TMP/mf.err" || fail "message: $(cat "$TMP/mf.err")"
 spawn "$TMP/r.out" script -qfec "'$S3' resume '$TMP/j.img' --quiet" /dev/null
 rs=$SPAWNED
-sleep 1
+wait_running "$pid"
 running "$pid" || fail "the shell job does not run after resume: $(cat "$TMP/r.out")"
 [ "$(readlink /proc/"$pid"/fd/1)" = "$(readlink /proc/"$(cat /proc/"$rs"/task/*/children | tr -d ' ')"/fd/1)" ] ||
 	fail "the job's stdout is not the resumer's terminal: $(ls -l /proc/"$pid"/fd/ /proc/"$(cat /proc/"$rs"/task/*/children | tr -d ' ')"/fd/)"

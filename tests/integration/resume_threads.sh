@@ -14,6 +14,7 @@ no_process "$pid"
 pids_free "$pid"
 for round in 1 2; do
 	resume_bg "$TMP/job.img"
+	wait_running "$pid"
 	sleep 1.5
 	running "$pid" || fail "round $round: the program died after the resume: $(cat "$TMP/out" "$TMP/resume.err")"
 	grep -q lost "$TMP/out" && fail "round $round: state was lost: $(cat "$TMP/out")"

@@ -27,14 +27,19 @@ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$S3" resume "$TMP/job.img" --quiet 2>"$TMP/resume.err" &
 RESUMER=$!
 spawned+=("$RESUMER")
-sleep 1
 # The tree: the resumer's child, run by nobody; NSpid minus our level.
 # (Its other child is the namespace's init, suspend3-init.)
 root=
-for c in $(cat /proc/"$RESUMER"/task/*/children); do
-	[ "$(cat /proc/"$c"/comm)" = suspend3-init ] || root=$c
+for i in $(seq 100); do
+	for c in $(cat /proc/"$RESUMER"/task/*/children 2>/dev/null); do
+		# (Copies not yet rebuilt are still called suspend3.)
+		case $(cat /proc/"$c"/comm 2>/dev/null) in suspend3*) ;; *) root=$c ;; esac
+	done
+	[ -n "$root" ] && running "$root" && break
+	sleep 0.2
 done
 [ -n "$root" ] || fail "resume made no process: $(cat "$TMP/resume.err")"
+wait_running $(tree_pids "$root")
 nspid_table "$root" | sed -E 's/^([PT]) [0-9]+ ?/\1 /' | sort >"$TMP/live.txt"
 diff -u "$TMP/before.txt" "$TMP/live.txt" >&2 || fail "PIDs in the new namespace differ from those before"
 grep -q '^Uid:[[:space:]]*65534' /proc/"$root"/status || fail "the tree does not run as nobody"

@@ -152,3 +152,15 @@ pids_free() {
 		[ ! -e /proc/"$p" ] || fail "pid $p is still taken: $(head -3 /proc/"$p"/status 2>/dev/null)"
 	done
 }
+
+# wait_running PIDS...: each runs, untraced (the resumer let it go), within
+# 20 s (a sanitizer build on a loaded machine is slow to rebuild a tree).
+wait_running() {
+	local p i
+	for p in "$@"; do
+		for i in $(seq 200); do
+			running "$p" && break
+			sleep 0.1
+		done
+	done
+}
