@@ -48,7 +48,7 @@ static int wait_stop(pid_t tid, int *ret_status)
 
 int tracee_seize(struct tracee *t, pid_t tid)
 {
-	int st, r;
+	int st = 0, r;
 
 	*t = (struct tracee){ .tid = tid };
 	if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL) < 0)
@@ -65,7 +65,7 @@ int tracee_seize(struct tracee *t, pid_t tid)
 
 int tracee_adopt(struct tracee *t, pid_t tid)
 {
-	int st, r;
+	int st = 0, r;
 
 	*t = (struct tracee){ .tid = tid };
 	/* A thread created under PTRACE_O_TRACECLONE starts in an event stop. */
