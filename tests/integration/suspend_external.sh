@@ -5,13 +5,7 @@
 [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 
 # python3: checkpoint, it counts on; then suspend.
-spawn "$TMP/py.out" /usr/bin/python3 -c '
-import time
-i = 0
-while True:
-    i += 1
-    print(i, flush=True)
-    time.sleep(0.05)'
+spawn_py_counter "$TMP/py.out"
 py=$SPAWNED
 wait_for "$TMP/py.out" '^3$'
 nspid_table "$py" >"$TMP/before.txt"

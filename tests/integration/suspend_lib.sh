@@ -164,3 +164,15 @@ wait_running() {
 		done
 	done
 }
+
+# spawn_py_counter OUT: python3 printing 1, 2, 3... every 50 ms (a program
+# not written here); sets SPAWNED.
+spawn_py_counter() {
+	spawn "$1" /usr/bin/python3 -c '
+import time
+i = 0
+while True:
+    i += 1
+    print(i, flush=True)
+    time.sleep(0.05)'
+}
