@@ -384,6 +384,25 @@ static int add_run(struct dumper *d, struct s3img_proc_vma *v, uint64_t vaddr, u
 	return 0;
 }
 
+/* Write the n pieces of iov (at run_vaddr) to the image, as runs of v. */
+static int flush_runs(struct dumper *d, struct s3img_proc_vma *v, const struct iovec *iov,
+		      const uint64_t *run_vaddr, size_t n)
+{
+	uint64_t base;
+	int r = s3img_proc_writer_data(d->w, iov, n, &base);
+
+	if (r < 0)
+		return fail(d->diag, r, "cannot write the image: %s", strerror(-r));
+	for (size_t k = 0; k < n; k++) {
+		r = add_run(d, v, run_vaddr[k], iov[k].iov_len, base);
+		if (r < 0)
+			return r;
+		base += iov[k].iov_len;
+		d->bytes += iov[k].iov_len;
+	}
+	return 0;
+}
+
 /* Store the pages of buf (read from vaddr): all of them, or the non-zero. */
 static int store_pages(struct dumper *d, struct s3img_proc_vma *v, uint64_t vaddr, size_t len,
 		       bool skip_zero)
@@ -391,7 +410,6 @@ static int store_pages(struct dumper *d, struct s3img_proc_vma *v, uint64_t vadd
 	struct iovec iov[256];
 	uint64_t run_vaddr[256];
 	size_t n = 0;
-	uint64_t base;
 	int r;
 
 	for (size_t off = 0; off < len;) {
@@ -406,21 +424,14 @@ static int store_pages(struct dumper *d, struct s3img_proc_vma *v, uint64_t vadd
 		iov[n] = (struct iovec){ d->buf + off, end - off };
 		run_vaddr[n++] = vaddr + off;
 		off = end;
-		if (n == ARRAY_SIZE(iov) || off >= len) {
-			r = s3img_proc_writer_data(d->w, iov, n, &base);
-			if (r < 0)
-				return fail(d->diag, r, "cannot write the image: %s", strerror(-r));
-			for (size_t k = 0; k < n; k++) {
-				r = add_run(d, v, run_vaddr[k], iov[k].iov_len, base);
-				if (r < 0)
-					return r;
-				base += iov[k].iov_len;
-				d->bytes += iov[k].iov_len;
-			}
+		if (n == ARRAY_SIZE(iov)) {
+			if ((r = flush_runs(d, v, iov, run_vaddr, n)) < 0)
+				return r;
 			n = 0;
 		}
 	}
-	return 0;
+	/* What is left, also when the buffer ends in zero pages. */
+	return n ? flush_runs(d, v, iov, run_vaddr, n) : 0;
 }
 
 static int read_process(struct proc *p, uint8_t *buf, uint64_t vaddr, size_t len)
