@@ -142,6 +142,10 @@ int restorer_check_image(const struct s3img_proc_image *img, struct s3img_diag *
 			    (vma->file >= img->nfiles || !(img->files[vma->file].flags & S3IMG_FILE_MAPPED)))
 				return rfail(diag, -EBADMSG, "pid %d: mapping at %#llx has no file", p->pid[0],
 					     (unsigned long long)vma->start);
+			/* The file holds a shared mapping's pages: never written from the image. */
+			if (vma->kind == S3IMG_VMA_FILE_SHARED && vma->nruns)
+				return rfail(diag, -EBADMSG, "pid %d: shared file mapping at %#llx has stored pages",
+					     p->pid[0], (unsigned long long)vma->start);
 			/* Shared memory objects: offsets within what a shmem file can be. */
 			if (vma->kind == S3IMG_VMA_ANON_SHARED && (vma->pgoff >= MAX_SHM || vma->end - vma->start > MAX_SHM - vma->pgoff))
 				return rfail(diag, -EBADMSG, "pid %d: shared memory at %#llx: offset %#llx out of range",

@@ -2,8 +2,7 @@
 /* A stopped copy of the resumer becomes the process it was: through calls
  * it makes under ptrace (inject.c), its own mappings go, the vdso moves to
  * the recorded address, every mapping is made again and its stored pages
- * are read from the image by the process itself (one pread per run, the
- * kernel copies from the page cache), then the mm fields, the threads
+ * are copied in from the image (fill_runs), then the mm fields, the threads
  * with their TIDs, per-thread state and credentials, and last the
  * registers. Each thread stays stopped until release_process(). */
 #include <elf.h>
@@ -37,14 +36,15 @@ struct rseq_conf {
 	uint32_t rseq_abi_size, signature, flags, pad;
 };
 
-/* Runs filled by one preadv (and populated by one process_madvise). */
+/* Runs filled by one process_vm_writev (and populated by one
+ * process_madvise). */
 #define IOV_BATCH 1024
 
 /* The scratch area: arguments of the calls, in the process. */
 enum {
 	SC_CLONE = 0, SC_SET_TID = 128, SC_ALTSTACK = 256, SC_MM = 320, SC_COMM = 448,
 	SC_SIGINFO = 512, SC_ITIMER = 640, SC_CAPS = 704, SC_NAME = 768, SC_AUXV = 4096,
-	SC_IOV = 4096 + 8192, SC_GROUPS = SC_IOV + IOV_BATCH * 16,
+	SC_GROUPS = 4096 + 8192,
 };
 
 struct range { uint64_t start, end; };
@@ -57,7 +57,6 @@ struct job {
 	uint64_t scratch, scratch_len;
 	struct range *cur;       /* the copy's mappings before they go */
 	size_t ncur;
-	int pidfd;               /* the process's pidfd of itself, or -1 */
 };
 
 #define CALL(j, t, nr, ...) call_(j, t, nr, #nr, __VA_ARGS__)
@@ -212,74 +211,13 @@ static const char *anon_name(const char *name, char *buf, size_t size)
 	return buf;
 }
 
-/* Runs k.. of v whose bytes follow each other in the image (as the
- * suspend wrote them), up to IOV_BATCH: faulted in with one
- * process_madvise(MADV_POPULATE_WRITE) (cheaper than a fault per page; on
- * kernels that refuse it, one madvise per run), then read with one preadv
- * of the image by the process itself. *k moves past them. */
-static int fill_runs(struct job *j, const struct s3img_proc_vma *v, size_t *k)
-{
-	struct rs *s = j->s;
-	struct tracee *t = &j->th[0];
-	struct iovec iov[IOV_BATCH];
-	size_t n = 0, first = *k;
-	uint64_t total = 0, done = 0;
-	int64_t got;
-	int r;
-
-	while (*k < v->nruns && n < IOV_BATCH &&
-	       (n == 0 || v->runs[*k].offset == v->runs[first].offset + total)) {
-		iov[n++] = (struct iovec){ (void *)(uintptr_t)v->runs[*k].vaddr, v->runs[*k].len };
-		total += v->runs[*k].len;
-		(*k)++;
-	}
-	r = tracee_write(t->tid, j->scratch + SC_IOV, iov, n * sizeof(iov[0]));
-	if (r < 0)
-		return rfail(s->diag, r, "pid %d: %s", j->p->pid[0], strerror(-r));
-	got = -1;
-	if (j->pidfd >= 0)
-		tracee_call(t, SYS_process_madvise, (uint64_t)j->pidfd, j->scratch + SC_IOV, n, 23 /* MADV_POPULATE_WRITE */,
-			    0, 0, &got);
-	for (size_t m = 0; got < 0 && m < n; m++)
-		tracee_call(t, SYS_madvise, (uint64_t)(uintptr_t)iov[m].iov_base, iov[m].iov_len, 23, 0, 0, 0, &got);
-	r = CALL(j, t, SYS_preadv, (uint64_t)s->img_fd, j->scratch + SC_IOV, n, v->runs[first].offset, 0, 0, &got);
-	if (r < 0)
-		return r;
-	done = (uint64_t)got;
-	/* A short read: the rest run by run. */
-	for (size_t m = first; done < total && m < *k; m++) {
-		const struct s3img_proc_run *run = &v->runs[m];
-		uint64_t from = run->offset - v->runs[first].offset;
-
-		for (uint64_t at = done > from ? done - from : 0; at < run->len; at += (uint64_t)got) {
-			r = CALL(j, t, SYS_pread64, (uint64_t)s->img_fd, run->vaddr + at, run->len - at, run->offset + at, 0,
-				 0, &got);
-			if (r < 0)
-				return r;
-			if (got == 0)
-				return rfail(s->diag, -EIO, "pid %d: the image ends inside the memory at %#llx",
-					     j->p->pid[0], (unsigned long long)(run->vaddr + at));
-		}
-		done = from + run->len;
-	}
-	s->mem_bytes += total;
-	return 0;
-}
-
+/* Map v, writable for now if it is to be filled. */
 static int map_vma(struct job *j, const struct s3img_proc_vma *v)
 {
 	struct rs *s = j->s;
 	struct tracee *t = &j->th[0];
-	bool fill = v->nruns && v->kind != S3IMG_VMA_ANON_SHARED;
-	uint64_t len = v->end - v->start, prot = v->prot | (fill ? PROT_WRITE : 0);
+	uint64_t len = v->end - v->start, prot = v->prot | (vma_filled(v) ? PROT_WRITE : 0);
 	uint64_t flags = MAP_FIXED, fd = (uint64_t)-1, off = 0;
-	static const struct { uint32_t bit; int advice; } adv[] = {
-		{ S3IMG_VMA_DONTFORK, MADV_DONTFORK }, { S3IMG_VMA_DONTDUMP, MADV_DONTDUMP },
-		{ S3IMG_VMA_WIPEONFORK, MADV_WIPEONFORK }, { S3IMG_VMA_HUGEPAGE, MADV_HUGEPAGE },
-		{ S3IMG_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE }, { S3IMG_VMA_SEQ_READ, MADV_SEQUENTIAL },
-		{ S3IMG_VMA_RAND_READ, MADV_RANDOM },
-	};
-	char name[96];
 	int64_t got;
 	int r;
 
@@ -311,11 +249,25 @@ static int map_vma(struct job *j, const struct s3img_proc_vma *v)
 	if ((uint64_t)got != v->start)
 		return rfail(s->diag, -EFAULT, "pid %d: mapping %#llx got %#llx", j->p->pid[0],
 			     (unsigned long long)v->start, (unsigned long long)got);
-	for (size_t k = 0; fill && k < v->nruns;) {
-		if ((r = fill_runs(j, v, &k)) < 0)
-			return r;
-	}
-	if (prot != v->prot) {
+	return 0;
+}
+
+/* Once v is filled: its protection, advice and name. */
+static int finish_vma(struct job *j, const struct s3img_proc_vma *v)
+{
+	struct tracee *t = &j->th[0];
+	uint64_t len = v->end - v->start;
+	static const struct { uint32_t bit; int advice; } adv[] = {
+		{ S3IMG_VMA_DONTFORK, MADV_DONTFORK }, { S3IMG_VMA_DONTDUMP, MADV_DONTDUMP },
+		{ S3IMG_VMA_WIPEONFORK, MADV_WIPEONFORK }, { S3IMG_VMA_HUGEPAGE, MADV_HUGEPAGE },
+		{ S3IMG_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE }, { S3IMG_VMA_SEQ_READ, MADV_SEQUENTIAL },
+		{ S3IMG_VMA_RAND_READ, MADV_RANDOM },
+	};
+	char name[96];
+	int64_t got;
+	int r;
+
+	if (vma_filled(v) && !(v->prot & PROT_WRITE)) {
 		r = CALL(j, t, SYS_mprotect, v->start, len, v->prot, 0, 0, 0, NULL);
 		if (r < 0)
 			return r;
@@ -655,15 +607,15 @@ int rebuild_process(struct rs *s, size_t i)
 	}
 	if ((r = move_specials(&j)) < 0)
 		goto out;
-	/* A pidfd of itself, for process_madvise; closed once memory is in. */
-	j.pidfd = -1;
-	if (tracee_call(&j.th[0], SYS_pidfd_open, (uint64_t)p->pid[p->nlevels - 1], 0, 0, 0, 0, 0, &got) == 0 && got >= 0)
-		j.pidfd = (int)got;
+	/* Every mapping, then the memory in (fill.c), then protections. */
 	for (size_t v = 0; v < p->nvmas; v++)
 		if (!is_special(p->vmas[v].kind) && (r = map_vma(&j, &p->vmas[v])) < 0)
 			goto out;
-	if (j.pidfd >= 0 && (r = CALL(&j, &j.th[0], SYS_close, (uint64_t)j.pidfd, 0, 0, 0, 0, 0, NULL)) < 0)
+	if ((r = fill_process(s, i, s->pid[i])) < 0)
 		goto out;
+	for (size_t v = 0; v < p->nvmas; v++)
+		if (!is_special(p->vmas[v].kind) && (r = finish_vma(&j, &p->vmas[v])) < 0)
+			goto out;
 	if ((r = set_mm(&j)) < 0 || (r = make_threads(&j)) < 0)
 		goto out;
 	if (s->nsfd[i] > 0 &&

@@ -13,6 +13,9 @@
 #include "resume.h"
 
 #define R_PAGE 4096u
+/* Bytes of the image in one batch of fill.c. */
+#define FILL_BUF (1u << 20)
+#define FILL_BUF (1u << 20)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Record why the resume cannot go on; returns err (negative errno). */
@@ -40,7 +43,7 @@ struct rs {
 	const struct resume_opts *opts;
 	struct s3img_diag *diag;
 	int base;
-	int img_fd;              /* the image, for the rebuilt processes to read their memory */
+	int img_fd;              /* the image */
 	int *file_fd;            /* per file: an open description (pool fd) */
 	int *pipe_fd;            /* per pipe: [2i] read end, [2i+1] write end */
 	struct shm_obj *shm;
@@ -84,6 +87,11 @@ pid_t spawn_process(struct rs *s, size_t i, unsigned long clone_flags);
 int rebuild_process(struct rs *s, size_t i);
 /* Let every thread of process i run. */
 void release_process(struct rs *s, size_t i);
+
+/* fill.c: the stored memory of process i, into its copy (thread tid),
+ * whose filled mappings (vma_filled) exist and are writable. */
+bool vma_filled(const struct s3img_proc_vma *v);
+int fill_process(struct rs *s, size_t i, pid_t tid);
 
 /* inject.c: syscalls made by a stopped thread, at a `syscall` instruction. */
 struct tracee {
