@@ -196,6 +196,8 @@ int fill_process(struct rs *s, size_t i, pid_t tid)
 		goto out;
 	}
 	s->mem_bytes += total;
+	rverbose(s, "pid %d: %llu bytes of memory in, %zu batches on %zu threads", p->pid[0],
+		 (unsigned long long)total, f.nbatches, nw);
 	r = 0;
 out:
 	free(f.piece);

@@ -611,6 +611,7 @@ int rebuild_process(struct rs *s, size_t i)
 	for (size_t v = 0; v < p->nvmas; v++)
 		if (!is_special(p->vmas[v].kind) && (r = map_vma(&j, &p->vmas[v])) < 0)
 			goto out;
+	rverbose(s, "pid %d: %zu mappings made", p->pid[0], p->nvmas);
 	if ((r = fill_process(s, i, s->pid[i])) < 0)
 		goto out;
 	for (size_t v = 0; v < p->nvmas; v++)

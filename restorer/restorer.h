@@ -15,11 +15,14 @@
 #define R_PAGE 4096u
 /* Bytes of the image in one batch of fill.c. */
 #define FILL_BUF (1u << 20)
-#define FILL_BUF (1u << 20)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Record why the resume cannot go on; returns err (negative errno). */
 int rfail(struct s3img_diag *diag, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* With --verbose: one line on stderr, with the seconds since the start. */
+struct rs;
+void rverbose(const struct rs *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A shared memory object (MAP_SHARED|MAP_ANONYMOUS) of the tree. */
 struct shm_obj {
@@ -62,6 +65,7 @@ struct rs {
 				  * again once its threads exist, or -1 */
 	uint64_t mem_bytes;
 	size_t nthreads;
+	double t0;               /* CLOCK_MONOTONIC seconds at the start */
 	int cap_last;            /* /proc/sys/kernel/cap_last_cap */
 };
 

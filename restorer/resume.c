@@ -37,15 +37,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void verbose(const struct rs *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void verbose(const struct rs *s, const char *fmt, ...)
+void rverbose(const struct rs *s, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!s->opts->verbose)
 		return;
 	va_start(ap, fmt);
-	fputs("resume: ", stderr);
+	fprintf(stderr, "resume: %6.3f s: ", now() - s->t0);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -400,11 +399,10 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 		    struct s3img_diag *diag)
 {
 	struct rs s = { .opts = opts, .diag = diag, .img_fd = -1, .status_rd = -1, .status_wr = -1,
-			.go_rd = -1, .go_wr = -1 };
+			.go_rd = -1, .go_wr = -1, .t0 = now() };
 	struct resume_result res = { 0 };
 	sigset_t block, old;
 	pid_t root = 0;
-	double t0 = now();
 	int r, fds[2];
 	struct rlimit nofile;
 	const char *fault;
@@ -419,6 +417,7 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	s.img = s3img_proc_get_image(s.handle);
 	if ((r = restorer_check_image(s.img, diag)) < 0)
 		goto out;
+	rverbose(&s, "image read and checked");
 	if (s.userns && (r = check_own(&s)) < 0)
 		goto out;
 	s.pid = calloc(s.img->nprocs, sizeof(*s.pid));
@@ -480,7 +479,7 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	s.go_wr = fcntl(fds[1], F_DUPFD_CLOEXEC, s.base);
 	close(fds[0]);
 	close(fds[1]);
-	verbose(&s, "%zu processes, %zu files, %zu pipes, %zu PID namespaces; pool fds from %d", s.img->nprocs,
+	rverbose(&s, "%zu processes, %zu files, %zu pipes, %zu PID namespaces; pool fds from %d", s.img->nprocs,
 		s.img->nfiles, s.img->npipes, s.img->npidns, s.base);
 
 	sigemptyset(&block);
@@ -501,7 +500,7 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 	s.pid[0] = root;
 	if ((r = collect(&s, RMSG_CREATED, root)) < 0 || (s.userns && (r = translate_pids(&s, root)) < 0))
 		goto fail;
-	verbose(&s, "every process exists");
+	rverbose(&s, "every process exists");
 	close(s.go_wr);
 	s.go_wr = -1;
 	if ((r = collect(&s, RMSG_READY, root)) < 0 || (r = wait_zombies(&s)) < 0)
@@ -520,13 +519,13 @@ int restorer_resume(const char *path, const struct resume_opts *opts, struct res
 		}
 		if ((r = rebuild_process(&s, i)) < 0)
 			goto fail;
-		verbose(&s, "pid %d (%s) rebuilt", s.img->procs[i].pid[0], s.img->procs[i].comm);
+		rverbose(&s, "pid %d (%s) rebuilt", s.img->procs[i].pid[0], s.img->procs[i].comm);
 	}
 	for (size_t i = 0; i < s.img->nprocs; i++)
 		if (s.img->procs[i].state == S3IMG_PROC_ALIVE)
 			release_process(&s, i);
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	res.seconds = now() - t0;
+	res.seconds = now() - s.t0;
 	res.nprocs = s.img->nprocs;
 	res.nthreads = s.nthreads;
 	res.root_pid = root;
