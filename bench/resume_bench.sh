@@ -37,9 +37,9 @@
 # --steps: one more warm resume with --verbose, each step's line timestamped
 # (where the time goes), an strace -c of one more warm resume (the
 # resumer's own calls, not its children's) if strace is installed, and the
-# system-wide page faults, madvise and pread64 calls of one more warm resume
-# (perf stat -a: the resumed process's faults and calls are counted too) if
-# perf is installed; all on stderr.
+# system-wide page faults, pread64 and process_vm_writev calls of one more
+# warm resume (perf stat -a: the resumed process's faults and calls are
+# counted too) if perf is installed; all on stderr.
 #
 # Output: a markdown table on stdout (medians; the ratio resume / read of
 # the medians, cold and warm).
@@ -236,7 +236,7 @@ if [ "$STEPS" = 1 ]; then
 	fi
 	if command -v perf >/dev/null; then
 		echo "== perf stat -a of suspend3 resume, warm (every process on the machine)" >&2
-		if perf stat -a -x, -e page-faults,syscalls:sys_enter_madvise,syscalls:sys_enter_pread64 \
+		if perf stat -a -x, -e page-faults,syscalls:sys_enter_pread64,syscalls:sys_enter_process_vm_writev \
 			-o "$OUT/perf.txt" "$S3BIN" resume "$IMG" --detach --quiet >"$OUT/resume.out"; then
 			check_resumed
 			awk -F, '/^[0-9]/ { print "  " $1, $3 }' "$OUT/perf.txt" >&2
