@@ -36,10 +36,6 @@ struct rseq_conf {
 	uint32_t rseq_abi_size, signature, flags, pad;
 };
 
-/* Runs filled by one process_vm_writev (and populated by one
- * process_madvise). */
-#define IOV_BATCH 1024
-
 /* The scratch area: arguments of the calls, in the process. */
 enum {
 	SC_CLONE = 0, SC_SET_TID = 128, SC_ALTSTACK = 256, SC_MM = 320, SC_COMM = 448,
