@@ -148,6 +148,37 @@ static bool is_special(uint32_t kind)
 	       kind == S3IMG_VMA_VSYSCALL;
 }
 
+/* Everything of the copy goes but the vdso, vvar and scratch: one munmap
+ * per gap between those (a copy of the resumer has some 90 mappings, and
+ * each injected call is two ptrace stops). */
+static int unmap_copy(struct job *j)
+{
+	const struct specials *sp = &j->s->sp;
+	struct range keep[4];
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t n = 0;
+	int r;
+
+	for (size_t k = 0; k < j->ncur; k++) {
+		lo = j->cur[k].start < lo ? j->cur[k].start : lo;
+		hi = j->cur[k].end > hi ? j->cur[k].end : hi;
+	}
+	for (int k = 0; k < 3; k++)
+		if (sp->len[k])
+			keep[n++] = (struct range){ sp->start[k], sp->start[k] + sp->len[k] };
+	keep[n++] = (struct range){ j->scratch, j->scratch + j->scratch_len };
+	qsort(keep, n, sizeof(keep[0]), cmp_range);
+	for (size_t k = 0; k <= n && lo < hi; k++) {
+		uint64_t end = k < n ? keep[k].start : hi;
+
+		if (end > lo && (r = CALL(j, &j->th[0], SYS_munmap, lo, end - lo, 0, 0, 0, 0, NULL)) < 0)
+			return r;
+		if (k < n && keep[k].end > lo)
+			lo = keep[k].end;
+	}
+	return 0;
+}
+
 /* Move this kernel's vdso and vvar areas (at the resumer's addresses in
  * the copy) onto the image's, through a hole if the two overlap. */
 static int move_specials(struct job *j)
@@ -592,15 +623,8 @@ int rebuild_process(struct rs *s, size_t i)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, 0, &got);
 	if (r < 0)
 		goto out;
-	/* Everything of the copy goes but the vdso and vvar. */
-	for (size_t k = 0; k < j.ncur; k++) {
-		bool special = false;
-		for (int n = 0; n < 3; n++)
-			special |= s->sp.len[n] && j.cur[k].start == s->sp.start[n];
-		if (!special &&
-		    (r = CALL(&j, &j.th[0], SYS_munmap, j.cur[k].start, j.cur[k].end - j.cur[k].start, 0, 0, 0, 0, NULL)) < 0)
-			goto out;
-	}
+	if ((r = unmap_copy(&j)) < 0)
+		goto out;
 	if ((r = move_specials(&j)) < 0)
 		goto out;
 	/* Every mapping, then the memory in (fill.c), then protections. */
