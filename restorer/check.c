@@ -142,7 +142,9 @@ int restorer_check_image(const struct s3img_proc_image *img, struct s3img_diag *
 			    (vma->file >= img->nfiles || !(img->files[vma->file].flags & S3IMG_FILE_MAPPED)))
 				return rfail(diag, -EBADMSG, "pid %d: mapping at %#llx has no file", p->pid[0],
 					     (unsigned long long)vma->start);
-			/* The file holds a shared mapping's pages: never written from the image. */
+			/* The file holds a shared mapping's pages: never written from the
+			 * image. libimage's reader refuses such runs already; this stays
+			 * as the restorer's own guard, since the fill writes memory. */
 			if (vma->kind == S3IMG_VMA_FILE_SHARED && vma->nruns)
 				return rfail(diag, -EBADMSG, "pid %d: shared file mapping at %#llx has stored pages",
 					     p->pid[0], (unsigned long long)vma->start);

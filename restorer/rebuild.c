@@ -2,7 +2,7 @@
 /* A stopped copy of the resumer becomes the process it was: through calls
  * it makes under ptrace (inject.c), its own mappings go, the vdso moves to
  * the recorded address, every mapping is made again and its stored pages
- * are copied in from the image (fill_runs), then the mm fields, the threads
+ * are copied in from the image (fill.c), then the mm fields, the threads
  * with their TIDs, per-thread state and credentials, and last the
  * registers. Each thread stays stopped until release_process(). */
 #include <elf.h>
@@ -245,6 +245,12 @@ static int map_vma(struct job *j, const struct s3img_proc_vma *v)
 	struct tracee *t = &j->th[0];
 	uint64_t len = v->end - v->start, prot = v->prot | (vma_filled(v) ? PROT_WRITE : 0);
 	uint64_t flags = MAP_FIXED, fd = (uint64_t)-1, off = 0;
+	static const struct { uint32_t bit; int advice; } adv[] = {
+		{ S3IMG_VMA_DONTFORK, MADV_DONTFORK }, { S3IMG_VMA_DONTDUMP, MADV_DONTDUMP },
+		{ S3IMG_VMA_WIPEONFORK, MADV_WIPEONFORK }, { S3IMG_VMA_HUGEPAGE, MADV_HUGEPAGE },
+		{ S3IMG_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE }, { S3IMG_VMA_SEQ_READ, MADV_SEQUENTIAL },
+		{ S3IMG_VMA_RAND_READ, MADV_RANDOM },
+	};
 	int64_t got;
 	int r;
 
@@ -276,20 +282,21 @@ static int map_vma(struct job *j, const struct s3img_proc_vma *v)
 	if ((uint64_t)got != v->start)
 		return rfail(s->diag, -EFAULT, "pid %d: mapping %#llx got %#llx", j->p->pid[0],
 			     (unsigned long long)v->start, (unsigned long long)got);
+	/* Advice before the fill: MADV_NOHUGEPAGE must hold while it faults pages in. */
+	for (size_t k = 0; k < ARRAY_SIZE(adv); k++)
+		if (v->flags & adv[k].bit) {
+			r = CALL(j, t, SYS_madvise, v->start, len, (uint64_t)adv[k].advice, 0, 0, 0, NULL);
+			if (r < 0)
+				return r;
+		}
 	return 0;
 }
 
-/* Once v is filled: its protection, advice and name. */
+/* Once v is filled: its protection and name. */
 static int finish_vma(struct job *j, const struct s3img_proc_vma *v)
 {
 	struct tracee *t = &j->th[0];
 	uint64_t len = v->end - v->start;
-	static const struct { uint32_t bit; int advice; } adv[] = {
-		{ S3IMG_VMA_DONTFORK, MADV_DONTFORK }, { S3IMG_VMA_DONTDUMP, MADV_DONTDUMP },
-		{ S3IMG_VMA_WIPEONFORK, MADV_WIPEONFORK }, { S3IMG_VMA_HUGEPAGE, MADV_HUGEPAGE },
-		{ S3IMG_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE }, { S3IMG_VMA_SEQ_READ, MADV_SEQUENTIAL },
-		{ S3IMG_VMA_RAND_READ, MADV_RANDOM },
-	};
 	char name[96];
 	int64_t got;
 	int r;
@@ -299,12 +306,6 @@ static int finish_vma(struct job *j, const struct s3img_proc_vma *v)
 		if (r < 0)
 			return r;
 	}
-	for (size_t k = 0; k < ARRAY_SIZE(adv); k++)
-		if (v->flags & adv[k].bit) {
-			r = CALL(j, t, SYS_madvise, v->start, len, (uint64_t)adv[k].advice, 0, 0, 0, NULL);
-			if (r < 0)
-				return r;
-		}
 	if (anon_name(v->name, name, sizeof(name))) {
 		r = tracee_write(t->tid, j->scratch + SC_NAME, name, strlen(name) + 1);
 		if (r == 0)
@@ -560,9 +561,6 @@ static int process_finish(struct job *j)
 	}
 	if ((r = CALL(j, lead, SYS_prctl, PR_SET_PDEATHSIG, (uint64_t)p->pdeathsig, 0, 0, 0, 0, NULL)) < 0)
 		return r;
-	if ((p->flags & S3IMG_PROC_THP_DISABLE) &&
-	    (r = CALL(j, lead, SYS_prctl, PR_SET_THP_DISABLE, 1, 0, 0, 0, 0, NULL)) < 0)
-		return r;
 	if ((p->dumpable == 0 || p->dumpable == 1) &&
 	    (r = CALL(j, lead, SYS_prctl, PR_SET_DUMPABLE, (uint64_t)p->dumpable, 0, 0, 0, 0, NULL)) < 0)
 		return r;
@@ -626,6 +624,10 @@ int rebuild_process(struct rs *s, size_t i)
 	if ((r = unmap_copy(&j)) < 0)
 		goto out;
 	if ((r = move_specials(&j)) < 0)
+		goto out;
+	/* No huge pages while the memory goes in, if the process had none. */
+	if ((p->flags & S3IMG_PROC_THP_DISABLE) &&
+	    (r = CALL(&j, &j.th[0], SYS_prctl, PR_SET_THP_DISABLE, 1, 0, 0, 0, 0, NULL)) < 0)
 		goto out;
 	/* Every mapping, then the memory in (fill.c), then protections. */
 	for (size_t v = 0; v < p->nvmas; v++)

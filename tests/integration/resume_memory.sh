@@ -5,7 +5,9 @@
 # read-only and PROT_NONE areas) comes back byte for byte, with its
 # protections. For each seed, two copies of the program make the same
 # memory: one is only read, the other is suspended untouched (reading
-# would fault its never-touched pages in), resumed, then read.
+# would fault its never-touched pages in), resumed, then read. The third
+# seed is resumed as if process_vm_writev were refused (a sandbox): the
+# memory then goes in through /proc/PID/mem.
 . "$(dirname "$0")/suspend_lib.sh"
 [ -x "$PROGS/s3prog_memmix" ] || skip "test program s3prog_memmix is not built"
 
@@ -42,7 +44,11 @@ for seed in 1 2 3; do
 	"$S3" suspend "$sub" -o "$TMP/mem.img" --quiet --force || fail "seed $seed: suspend failed"
 	no_process "$sub"
 	pids_free "$sub"
-	resume_bg "$TMP/mem.img"
+	if [ "$seed" = 3 ]; then
+		SUSPEND3_FAULT=vm_writev resume_bg "$TMP/mem.img"
+	else
+		resume_bg "$TMP/mem.img"
+	fi
 	wait_running "$sub"
 	areas "$sub" "$TMP/sub.out" >"$TMP/sub.txt" || fail "seed $seed: cannot read the resumed process"
 	diff -u "$TMP/ref.txt" "$TMP/sub.txt" >&2 || fail "seed $seed: the resumed memory differs (protection, size, sha256 per area)"
