@@ -1,7 +1,8 @@
 #!/bin/bash
-# Programs not written here: python3 counts on from its last value, sleep
-# sleeps on, sh keeps its pipeline going, and a shell script's exit status
-# comes out of resume.
+# Programs not written here: python3 counts on from its last value, a
+# python3 holding 64 MiB of random bytes and 200,000 objects finds them
+# intact, sleep sleeps on, sh keeps its pipeline going, and a shell
+# script's exit status comes out of resume.
 . "$(dirname "$0")/suspend_lib.sh"
 [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
 
@@ -23,6 +24,33 @@ wait_resumer
 # python3 turns SIGINT into KeyboardInterrupt and exits 1 (or dies of it).
 [ "$RC" -eq 1 ] || [ "$RC" -eq 130 ] || fail "resume exited $RC after SIGINT to python3"
 grep -q KeyboardInterrupt "$TMP/py.out" || fail "python3 did not get the SIGINT: $(tail -3 "$TMP/py.out")"
+
+# python3 with 64 MiB of random bytes (filled on several threads by the
+# resumer) and a heap of small objects: on SIGUSR1 it hashes them again.
+spawn "$TMP/pymem.out" /usr/bin/python3 -c '
+import hashlib, os, signal, time
+data = bytearray(os.urandom(64 << 20))
+objs = [str(i) * (i % 7) for i in range(200000)]
+def digest():
+    return hashlib.sha256(bytes(data) + "|".join(objs).encode()).hexdigest()
+signal.signal(signal.SIGUSR1, lambda *a: print("sum", digest(), flush=True))
+print("sum", digest(), flush=True)
+while True:
+    time.sleep(1)'
+pym=$SPAWNED
+wait_for "$TMP/pymem.out" '^sum '
+"$S3" suspend "$pym" -o "$TMP/pymem.img" --quiet || fail "suspend of python3 with 64 MiB failed"
+no_process "$pym"
+pids_free "$pym"
+resume_bg "$TMP/pymem.img"
+wait_running "$pym"
+kill -USR1 "$pym"
+for _ in $(seq 100); do [ "$(grep -c '^sum ' "$TMP/pymem.out")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep '^sum ' "$TMP/pymem.out" | sort -u | wc -l)" -eq 1 ] && [ "$(grep -c '^sum ' "$TMP/pymem.out")" -eq 2 ] ||
+	fail "python3's memory changed across suspend and resume: $(cat "$TMP/pymem.out")"
+kill -TERM "$RESUMER"
+wait_resumer
+no_process "$pym"
 
 spawn "$TMP/sleep.out" sleep 1000
 sl=$SPAWNED
