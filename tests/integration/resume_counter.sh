@@ -8,9 +8,7 @@ spawn "$TMP/out" "$PROGS/s3prog_counter"
 pid=$SPAWNED
 wait_for "$TMP/out" '^3$'
 nspid_table "$pid" >"$TMP/before.txt"
-"$S3" suspend "$pid" -o "$TMP/job.img" --quiet || fail "suspend failed"
-no_process "$pid"
-pids_free "$pid"
+suspend_away "$TMP/job.img" "$pid"
 last=$(tail -1 "$TMP/out")
 
 resume_bg "$TMP/job.img"

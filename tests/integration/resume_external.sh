@@ -10,9 +10,7 @@ spawn_py_counter "$TMP/py.out"
 py=$SPAWNED
 wait_for "$TMP/py.out" '^3$'
 nspid_table "$py" >"$TMP/before.txt"
-"$S3" suspend "$py" -o "$TMP/py.img" --quiet || fail "suspend of python3 failed"
-no_process "$py"
-pids_free "$py"
+suspend_away "$TMP/py.img" "$py"
 last=$(tail -1 "$TMP/py.out")
 resume_bg "$TMP/py.img"
 wait_for "$TMP/py.out" "^$((last + 5))\$"
@@ -39,9 +37,7 @@ while True:
     time.sleep(1)'
 pym=$SPAWNED
 wait_for "$TMP/pymem.out" '^sum '
-"$S3" suspend "$pym" -o "$TMP/pymem.img" --quiet || fail "suspend of python3 with 64 MiB failed"
-no_process "$pym"
-pids_free "$pym"
+suspend_away "$TMP/pymem.img" "$pym"
 resume_bg "$TMP/pymem.img"
 wait_running "$pym"
 kill -USR1 "$pym"
@@ -56,9 +52,7 @@ spawn "$TMP/sleep.out" sleep 1000
 sl=$SPAWNED
 sleep 0.2
 nspid_table "$sl" >"$TMP/before.txt"
-"$S3" suspend "$sl" -o "$TMP/sleep.img" --quiet || fail "suspend of sleep failed"
-no_process "$sl"
-pids_free "$sl"
+suspend_away "$TMP/sleep.img" "$sl"
 resume_bg "$TMP/sleep.img"
 wait_running "$sl"
 running "$sl" || fail "sleep does not sleep on: $(cat "$TMP/resume.err")"
@@ -75,9 +69,7 @@ wait_for "$TMP/sh.out" '^3$'
 SKIP_COMM=sleep nspid_table "$sh" >"$TMP/before.txt"
 pids=$(tree_pids "$sh")
 spawned+=($pids) # cleaned up even once orphaned
-"$S3" suspend "$sh" -o "$TMP/sh.img" --quiet || fail "suspend of sh failed"
-no_process $pids
-pids_free $pids
+suspend_away "$TMP/sh.img" "$sh" $pids
 last=$(tail -1 "$TMP/sh.out")
 resume_bg "$TMP/sh.img"
 wait_for "$TMP/sh.out" "^$((last + 5))\$"

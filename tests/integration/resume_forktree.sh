@@ -10,9 +10,7 @@ nspid_table "$pid" >"$TMP/before.txt"
 pids=$(tree_pids "$pid")
 spawned+=($pids) # cleaned up even once orphaned
 parents=$(for p in $pids; do echo "$p $(awk '/^PPid:/ {print $2}' /proc/"$p"/status)"; done | tail -n +2)
-"$S3" suspend "$pid" -o "$TMP/job.img" --quiet || fail "suspend failed"
-no_process $pids
-pids_free $pids
+suspend_away "$TMP/job.img" "$pid" $pids
 resume_bg "$TMP/job.img"
 wait_running $pids
 check_same_live_tree "$TMP/before.txt" "$pid"

@@ -39,9 +39,7 @@ PYEOF
 big_area "$pid" >"$TMP/big.before" || fail "cannot read the big area"
 grep -q " r--p$" "$TMP/big.before" || fail "big area: $(cat "$TMP/big.before")"
 grep -q "^$hidden-[0-9a-f]* ---p" /proc/"$pid"/maps || fail "no PROT_NONE page at $hidden"
-"$S3" suspend "$pid" -o "$TMP/job.img" --quiet || fail "suspend failed"
-no_process $pids
-pids_free $pids
+suspend_away "$TMP/job.img" "$pid" $pids
 
 resume_bg "$TMP/job.img"
 wait_running $pids

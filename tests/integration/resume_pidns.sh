@@ -11,9 +11,7 @@ nspid_table "$pid" >"$TMP/before.txt"
 grep -q '^P [0-9]* [0-9]* [0-9]* 1$' "$TMP/before.txt" || fail "no process three namespaces down: $(cat "$TMP/before.txt")"
 pids=$(tree_pids "$pid")
 spawned+=($pids) # cleaned up even once orphaned
-"$S3" suspend "$pid" -o "$TMP/job.img" --quiet || fail "suspend failed"
-no_process $pids
-pids_free $pids
+suspend_away "$TMP/job.img" "$pid" $pids
 last=$(tail -1 "$TMP/out")
 resume_bg "$TMP/job.img"
 wait_for "$TMP/out" "^$((last + 3))\$"

@@ -12,9 +12,7 @@ sleep 0.3
 z=$(cat /proc/"$pid"/task/*/children | tr -d ' ')
 [ -n "$z" ] && grep -q '^State:.*Z' /proc/"$z"/status || fail "no zombie child: $z"
 nspid_table "$pid" >"$TMP/before.txt"
-"$S3" suspend "$pid" -o "$TMP/z.img" --quiet || fail "suspend with a zombie failed"
-no_process "$pid"
-pids_free "$pid" "$z"
+suspend_away "$TMP/z.img" "$pid" "$z"
 resume_bg "$TMP/z.img"
 wait_running "$pid"
 running "$pid" || fail "sleep does not run: $(cat "$TMP/resume.err")"
@@ -33,9 +31,7 @@ pid=$SPAWNED
 sleep 0.3
 grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+):' /proc/"$pid"/status >"$TMP/creds.before"
 grep -q 'Uid:.*65534' "$TMP/creds.before" || fail "setpriv did not set the uid: $(cat "$TMP/creds.before")"
-"$S3" suspend "$pid" -o "$TMP/c.img" --quiet || fail "suspend of the setpriv'ed sleep failed"
-no_process "$pid"
-pids_free "$pid"
+suspend_away "$TMP/c.img" "$pid"
 resume_bg "$TMP/c.img"
 wait_running "$pid"
 running "$pid" || fail "the resumed sleep does not run: $(cat "$TMP/resume.err")"

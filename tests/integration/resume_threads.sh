@@ -9,9 +9,7 @@ wait_for "$TMP/out" '^ready$'
 sleep 0.2
 nspid_table "$pid" >"$TMP/before.txt"
 [ "$(grep -c '^T' "$TMP/before.txt")" -eq 4 ] || fail "expected 4 threads: $(cat "$TMP/before.txt")"
-"$S3" suspend "$pid" -o "$TMP/job.img" --quiet || fail "suspend failed"
-no_process "$pid"
-pids_free "$pid"
+suspend_away "$TMP/job.img" "$pid"
 for round in 1 2; do
 	resume_bg "$TMP/job.img"
 	wait_running "$pid"

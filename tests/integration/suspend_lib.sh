@@ -153,6 +153,18 @@ pids_free() {
 	done
 }
 
+# suspend_away IMAGE ROOT [PIDS...]: suspend the tree under ROOT into
+# IMAGE, then wait until ROOT and PIDS are gone and their PIDs free (the
+# usual start of a resume test).
+suspend_away() {
+	local img=$1 root=$2 comm
+	shift
+	comm=$(cat /proc/"$root"/comm 2>/dev/null)
+	"$S3" suspend "$root" -o "$img" --quiet || fail "suspend of pid $root ($comm) failed"
+	no_process "$@"
+	pids_free "$@"
+}
+
 # wait_running PIDS...: each runs, untraced (the resumer let it go), within
 # 20 s (a sanitizer build on a loaded machine is slow to rebuild a tree).
 wait_running() {
